@@ -1,0 +1,1 @@
+"""Benchmarks run by ``make bench``. Later issues add their measurements here."""

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Copy the npm packages the pages use into static files (served locally, never from a CDN).
+set -euo pipefail
+dest=src/zhifa/web/static/vendor
+mkdir -p "$dest"
+cp node_modules/htmx.org/dist/htmx.min.js "$dest/htmx.min.js"

@@ -1,0 +1,1 @@
+"""Routers mounted on the API root."""

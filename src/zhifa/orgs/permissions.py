@@ -1,0 +1,61 @@
+"""Permissions as an enum and the policy mapping account roles to them.
+
+Views, API endpoints and services ask ``has_perm(user, Perm.X)``; the organisational scope
+(which bodies a user sees) is applied separately by ``orgs.selectors``.
+"""
+
+from enum import StrEnum
+from typing import Any
+
+from zhifa.core.errors import PermissionDenied
+
+from .models import AccountRole
+
+
+class Perm(StrEnum):
+    VIEW_REGISTRY = "view_registry"  # bodies, departments, people, certificates in scope
+    VIEW_CATALOG = "view_catalog"  # items, provisions, benchmarks, review catalogues
+    VIEW_FULL_ID_NUMBER = "view_full_id_number"
+    MANAGE_PEOPLE = "manage_people"  # people, certificates, certificate status
+    MANAGE_CATALOG = "manage_catalog"  # enforcement items, benchmarks, review catalogues
+    SUPERVISE = "supervise"  # see every body under the supervisor's region
+    ADMINISTER_SYSTEM = "administer_system"
+
+
+_STAFF = {Perm.VIEW_REGISTRY, Perm.VIEW_CATALOG}
+
+POLICY: dict[str, set[Perm]] = {
+    AccountRole.OFFICER: set(_STAFF),
+    AccountRole.AUXILIARY: set(_STAFF),
+    AccountRole.REVIEWER: set(_STAFF),
+    AccountRole.HEAD: set(_STAFF),
+    AccountRole.BODY_ADMIN: _STAFF
+    | {Perm.VIEW_FULL_ID_NUMBER, Perm.MANAGE_PEOPLE, Perm.MANAGE_CATALOG},
+    AccountRole.SUPERVISOR: _STAFF | {Perm.SUPERVISE},
+    AccountRole.SYSTEM_ADMIN: set(Perm),
+}
+
+
+def perms_of(user: Any) -> set[Perm]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    granted: set[Perm] = set()
+    for role in user.roles or []:
+        granted |= POLICY.get(role, set())
+    if user.is_superuser:
+        granted |= set(Perm)
+    # A staff role without a body grants nothing but system administration.
+    if not user.person_id and Perm.ADMINISTER_SYSTEM not in granted:
+        return set()
+    return granted
+
+
+def has_perm(user: Any, perm: Perm) -> bool:
+    return perm in perms_of(user)
+
+
+def require_perm(user: Any, perm: Perm) -> None:
+    if not has_perm(user, perm):
+        raise PermissionDenied(
+            "You do not have permission for this action.", code=f"missing_{perm.value}"
+        )

@@ -1,0 +1,153 @@
+"""Reads of the registry, always scoped by the user's organisation and role.
+
+- system administrators see everything;
+- supervisors see the bodies whose region lies under their own body's region;
+- everyone else sees their own body only.
+Nothing is found by guessing an id outside that scope: lookups raise ``NotFound``.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from zhifa.core.errors import NotFound
+
+from .models import (
+    Certificate,
+    CertificateStatus,
+    CertificateStatusChange,
+    EnforcementBody,
+    Person,
+    Region,
+    Sector,
+)
+from .permissions import Perm, perms_of
+
+
+def visible_bodies(user: Any) -> QuerySet[EnforcementBody]:
+    perms = perms_of(user)
+    qs = EnforcementBody.objects.select_related("region", "sector")
+    if Perm.ADMINISTER_SYSTEM in perms:
+        return qs
+    if Perm.VIEW_REGISTRY not in perms:
+        return qs.none()
+    body = user.person.body
+    if Perm.SUPERVISE in perms:
+        return qs.filter(Q(region__path__startswith=body.region.path) | Q(pk=body.pk))
+    return qs.filter(pk=body.pk)
+
+
+def _parse_uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound("Not found.") from None
+
+
+def body_get_for_user(*, user: Any, public_id: Any) -> EnforcementBody:
+    try:
+        return visible_bodies(user).get(public_id=_parse_uuid(public_id))
+    except EnforcementBody.DoesNotExist:
+        raise NotFound("Enforcement body not found.", code="body_not_found") from None
+
+
+def visible_people(user: Any) -> QuerySet[Person]:
+    return (
+        Person.objects.filter(body__in=visible_bodies(user))
+        .select_related("body", "department")
+        .prefetch_related("roles")
+    )
+
+
+def person_get_for_user(*, user: Any, public_id: Any) -> Person:
+    try:
+        return visible_people(user).get(public_id=_parse_uuid(public_id))
+    except Person.DoesNotExist:
+        raise NotFound("Person not found.", code="person_not_found") from None
+
+
+def person_id_number_for(user: Any, person: Person) -> str:
+    """Full ID number for authorised administrators of the person's body, masked otherwise."""
+    perms = perms_of(user)
+    if Perm.ADMINISTER_SYSTEM in perms or (
+        Perm.VIEW_FULL_ID_NUMBER in perms and user.person.body_id == person.body_id
+    ):
+        return person.id_number
+    return person.id_number_masked
+
+
+def visible_certificates(user: Any) -> QuerySet[Certificate]:
+    return (
+        Certificate.objects.filter(person__body__in=visible_bodies(user))
+        .select_related("person", "person__body")
+        .prefetch_related(
+            "areas",
+            "categories",
+            Prefetch("status_changes", queryset=CertificateStatusChange.objects.order_by("id")),
+        )
+    )
+
+
+def certificate_get_for_user(*, user: Any, public_id: Any) -> Certificate:
+    try:
+        return visible_certificates(user).get(public_id=_parse_uuid(public_id))
+    except Certificate.DoesNotExist:
+        raise NotFound("Certificate not found.", code="certificate_not_found") from None
+
+
+def certificate_find_by_number(*, user: Any, number: str) -> Certificate:
+    try:
+        return visible_certificates(user).get(number=number.strip())
+    except Certificate.DoesNotExist:
+        raise NotFound("Certificate not found.", code="certificate_not_found") from None
+
+
+@dataclass
+class Validity:
+    valid: bool
+    status: str
+    reasons: list[str] = field(default_factory=list)  # stable codes, empty when valid
+
+
+def certificate_validity(
+    certificate: Certificate,
+    *,
+    day: dt.date,
+    region: Region | None = None,
+    sector: Sector | None = None,
+) -> Validity:
+    """Was this certificate valid for this area and category on this date?
+
+    APL arts. 42 and 55 require enforcement by officers holding enforcement certificates;
+    the certificate must be in force on the day (issued, not yet expired, not suspended or
+    revoked as of that day), cover the region where the act takes place, and the category.
+    """
+    reasons: list[str] = []
+    status = certificate.status_on(day)
+    if day < certificate.issue_date:
+        reasons.append("not_yet_issued")
+    elif status == CertificateStatus.EXPIRED:
+        reasons.append("expired")
+    elif status == CertificateStatus.SUSPENDED:
+        reasons.append("suspended")
+    elif status == CertificateStatus.REVOKED:
+        reasons.append("revoked")
+    if region is not None and not any(area.covers(region) for area in certificate.areas.all()):
+        reasons.append("area_not_covered")
+    if sector is not None and not any(c.pk == sector.pk for c in certificate.categories.all()):
+        reasons.append("category_not_covered")
+    return Validity(valid=not reasons, status=status, reasons=reasons)
+
+
+VALIDITY_REASON_TEXT = {
+    "not_yet_issued": _("The certificate had not been issued on that date."),
+    "expired": _("The certificate had expired on that date."),
+    "suspended": _("The certificate was suspended on that date."),
+    "revoked": _("The certificate was revoked on that date."),
+    "area_not_covered": _("The certificate's enforcement areas do not include that region."),
+    "category_not_covered": _("The certificate's categories do not include that category."),
+}
