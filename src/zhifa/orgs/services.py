@@ -13,18 +13,27 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhifa.core.errors import InvalidInput, PermissionDenied
-from zhifa.core.validators import IdentifierError, check_id_number, check_region_code, region_level
+from zhifa.core.validators import (
+    IdentifierError,
+    check_credit_code,
+    check_id_number,
+    check_region_code,
+    region_level,
+)
 
 from .models import (
+    AccountRole,
     Certificate,
     CertificateStatus,
     CertificateStatusChange,
     Department,
+    DepartmentKind,
     EnforcementBody,
     Person,
     PersonRole,
     Region,
     Sector,
+    User,
 )
 from .permissions import Perm, perms_of
 
@@ -185,3 +194,84 @@ def certificates_expire_due(*, today: dt.date) -> int:
         )
         count += 1
     return count
+
+
+def _require_admin(actor: Any) -> None:
+    if actor is not None and Perm.ADMINISTER_SYSTEM not in perms_of(actor):
+        raise PermissionDenied(_("Only system administrators can do this."),
+                               code="missing_administer_system")
+
+
+@transaction.atomic
+def body_create(
+    *,
+    actor: Any,
+    name: str,
+    credit_code: str,
+    kind: str,
+    level: str,
+    region: Region,
+    sector: Sector,
+    short_name: str = "",
+    supervising_body: EnforcementBody | None = None,
+    is_supervisory: bool = False,
+    address: str = "",
+    phone: str = "",
+    is_demo: bool = False,
+) -> EnforcementBody:
+    _require_admin(actor)
+    try:
+        credit_code = check_credit_code(credit_code)
+    except IdentifierError as exc:
+        raise InvalidInput(exc.message, code=exc.code) from None
+    if EnforcementBody.objects.filter(credit_code=credit_code).exists():
+        raise InvalidInput(_("A body with this unified social credit code already exists."),
+                           code="body_duplicate")
+    return EnforcementBody.objects.create(
+        name=name.strip(), short_name=short_name, credit_code=credit_code, kind=kind,
+        level=level, region=region, sector=sector, supervising_body=supervising_body,
+        is_supervisory=is_supervisory, address=address, phone=phone, is_demo=is_demo,
+    )
+
+
+@transaction.atomic
+def department_create(
+    *, actor: Any, body: EnforcementBody, name: str, kind: str = DepartmentKind.HANDLING
+) -> Department:
+    if actor is not None:
+        _require_body_scope(actor, body)
+    department = Department.objects.create(body=body, name=name.strip(), kind=kind)
+    if kind == DepartmentKind.LEGAL_REVIEW and body.legal_review_office_id is None:
+        body.legal_review_office = department
+        body.save(update_fields=["legal_review_office", "updated_at"])
+    return department
+
+
+@transaction.atomic
+def account_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    roles: Iterable[str],
+    person: Person | None = None,
+) -> User:
+    """A login for a person (or a system administrator without a person)."""
+    roles = sorted(set(roles))
+    unknown = set(roles) - set(AccountRole.values)
+    if unknown:
+        raise InvalidInput(_("Unknown role."), code="role_unknown", detail=sorted(unknown))
+    if actor is not None:
+        if person is None:
+            _require_admin(actor)
+        else:
+            _require_body_scope(actor, person.body)
+    if person is None and roles != [AccountRole.SYSTEM_ADMIN]:
+        raise InvalidInput(_("A staff account must be linked to a person."),
+                           code="account_needs_person")
+    if User.objects.filter(username=username).exists():
+        raise InvalidInput(_("This username is taken."), code="username_taken")
+    return User.objects.create_user(
+        username=username, password=password, person=person, roles=roles,
+        first_name=person.name if person else "",
+    )

@@ -1,2 +1,6 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
 app_name = "transfer"
-urlpatterns: list = []
+# Placeholder until the import/export pages land; the navigation links to "transfer:index".
+urlpatterns = [path("", RedirectView.as_view(url="/"), name="index")]
