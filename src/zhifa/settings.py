@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    # django-ninja: its bundled Swagger UI files are served from /static/ (no CDN).
+    "ninja",
     "zhifa.core",
     "zhifa.orgs",
     "zhifa.catalog",
@@ -67,7 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "zhifa.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -173,6 +175,7 @@ USE_TZ = True
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 STORAGES = {
@@ -191,6 +194,10 @@ ZHIFA = {
     "PAGE_SIZE": int(os.environ.get("ZHIFA_PAGE_SIZE", "20")),
     # Largest import file accepted, in bytes.
     "IMPORT_MAX_BYTES": int(os.environ.get("ZHIFA_IMPORT_MAX_BYTES", str(10 * 1024 * 1024))),
+    # The workbench and certificate lists warn this many days before a certificate expires.
+    "CERTIFICATE_EXPIRY_WARNING_DAYS": int(
+        os.environ.get("ZHIFA_CERTIFICATE_EXPIRY_WARNING_DAYS", "90")
+    ),
 }
 
 LOGGING = {

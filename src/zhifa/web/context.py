@@ -1,7 +1,96 @@
+"""The staff shell's template context: navigation for the user's role, who is logged in, and
+whether the installation holds the demo data set (then every page carries a demo banner).
+
+Values are lazy and cached on the request, so pages that never show them (the admin, the API)
+pay no query, and a page that shows them twice pays one.
+"""
+
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from zhifa.demo.state import is_demo_loaded
+from zhifa.orgs.models import AccountRole
+from zhifa.orgs.permissions import Perm, perms_of
+
+# The same msgid as ``settings.SITE_TITLE``, so the product name is translated in this app's
+# catalogue (the admin header reads the setting and gets the same words).
+SITE_TITLE = _("Zhifa enforcement platform")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+# (label, url name or path, permissions any of which shows the entry; empty: every user)
+_NAV: tuple[tuple[Any, str, tuple[Perm, ...]], ...] = (
+    (_("Workbench"), "web:home", ()),
+    (_("Bodies"), "web:body_list", (Perm.VIEW_REGISTRY,)),
+    (_("People"), "web:person_list", (Perm.VIEW_REGISTRY,)),
+    (_("Certificates"), "web:certificate_list", (Perm.VIEW_REGISTRY,)),
+    (_("Enforcement items"), "web:item_list", (Perm.VIEW_CATALOG,)),
+    (_("Benchmarks"), "web:benchmark_list", (Perm.VIEW_CATALOG,)),
+    (_("Import/export"), "transfer:index", (Perm.MANAGE_PEOPLE, Perm.MANAGE_CATALOG)),
+    (_("System administration"), "/admin/", (Perm.ADMINISTER_SYSTEM,)),
+)
+
+
+def navigation(request: HttpRequest) -> list[NavItem]:
+    perms = perms_of(request.user)
+    items: list[NavItem] = []
+    for label, target, needs in _NAV:
+        if needs and not perms.intersection(needs):
+            continue
+        url = target if target.startswith("/") else reverse(target)
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append(NavItem(label=str(label), url=url, active=active))
+    return items
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    body: str
+    roles: list[str]
+
+
+def account(request: HttpRequest) -> Account:
+    user: Any = request.user
+    person = user.person if user.person_id else None
+    labels = dict(AccountRole.choices)
+    return Account(
+        name=person.name if person else (user.get_full_name() or user.get_username()),
+        body=person.body.name if person else "",
+        roles=[str(labels.get(r, r)) for r in user.roles or []],
+    )
+
+
+def _demo_flag(request: HttpRequest) -> bool:
+    cached = getattr(request, "_zhifa_is_demo", None)
+    if cached is None:
+        cached = is_demo_loaded()
+        request._zhifa_is_demo = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
-    return {}
+    context: dict[str, Any] = {
+        "site_title": getattr(settings, "SITE_TITLE", SITE_TITLE),
+        "is_demo": SimpleLazyObject(lambda: _demo_flag(request)),
+    }
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        context["nav"] = SimpleLazyObject(lambda: navigation(request))
+        context["account"] = SimpleLazyObject(lambda: account(request))
+        context["user_perms"] = SimpleLazyObject(
+            lambda: {p.value for p in perms_of(request.user)}
+        )
+    return context

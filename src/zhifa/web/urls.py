@@ -1,7 +1,24 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from .views import auth, catalog, certificates, home, registry
 
 app_name = "web"
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="web/home.html"), name="home"),
+    path("", home.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("bodies/", registry.body_list, name="body_list"),
+    path("bodies/<uuid:public_id>/", registry.body_detail, name="body_detail"),
+    path("people/", registry.person_list, name="person_list"),
+    path("people/<uuid:public_id>/", registry.person_detail, name="person_detail"),
+    path("certificates/", certificates.certificate_list, name="certificate_list"),
+    path("certificates/lookup/", home.certificate_lookup, name="certificate_lookup"),
+    path("certificates/<uuid:public_id>/", certificates.certificate_detail,
+         name="certificate_detail"),
+    path("certificates/<uuid:public_id>/status/", certificates.certificate_status,
+         name="certificate_status"),
+    path("items/", catalog.item_list, name="item_list"),
+    path("items/<uuid:public_id>/", catalog.item_detail, name="item_detail"),
+    path("benchmarks/", catalog.benchmark_list, name="benchmark_list"),
+    path("benchmarks/<uuid:public_id>/", catalog.benchmark_detail, name="benchmark_detail"),
 ]

@@ -1,0 +1,57 @@
+"""Template filters of the staff pages."""
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+
+from zhifa.catalog.models import AmountUnit
+from zhifa.core.money import fen_to_yuan
+
+from ..queries import STATUS_TEXT
+
+register = template.Library()
+
+
+@register.filter
+def yuan(fen: int | None) -> str:
+    """Fen as yuan with two decimals: 500000 -> '5,000.00'."""
+    return "" if fen is None else fen_to_yuan(fen)
+
+
+@register.filter
+def amount(value: int | None, unit: str) -> str:
+    """A benchmark bound in its unit: fen for fixed amounts, thousandths for multiples,
+    hundredths of a percent for percentages (see ``catalog.models.DiscretionBenchmark``)."""
+    if value is None:
+        return ""
+    if unit == AmountUnit.MULTIPLE:
+        return _("%(n)s times") % {"n": _trim(value, 1000)}
+    if unit == AmountUnit.PERCENT:
+        return f"{_trim(value, 100)}%"
+    return _("%(n)s yuan") % {"n": fen_to_yuan(value)}
+
+
+def _trim(value: int, scale: int) -> str:
+    whole, rest = divmod(value, scale)
+    if not rest:
+        return str(whole)
+    digits = len(str(scale)) - 1
+    return f"{whole}.{rest:0{digits}d}".rstrip("0")
+
+
+@register.filter
+def minutes(delta: dt.timedelta | None) -> int:
+    return 0 if delta is None else max(1, round(delta.total_seconds() / 60))
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """A certificate status code as its word on the badge (see ``web.queries.STATUS_TEXT``)."""
+    return str(STATUS_TEXT.get(status, status))

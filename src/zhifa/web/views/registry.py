@@ -1,0 +1,104 @@
+"""Browse the registry: enforcement bodies and people, always within the user's scope."""
+
+from typing import Any
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from zhifa.catalog.selectors import visible_items
+from zhifa.orgs.models import Certificate
+from zhifa.orgs.permissions import Perm
+from zhifa.orgs.selectors import (
+    body_get_for_user,
+    person_get_for_user,
+    person_id_number_for,
+    visible_bodies,
+    visible_people,
+)
+
+from ..forms import BodyFilterForm, PersonFilterForm
+from ..queries import status_today, valid_on
+from .common import found, render_list, render_page, staff_view
+
+BODY_ITEMS_SHOWN = 20
+
+
+@staff_view(Perm.VIEW_REGISTRY)
+def body_list(request: HttpRequest) -> HttpResponse:
+    form = BodyFilterForm(request.GET or None, user=request.user)
+    f = form.filters()
+    qs = visible_bodies(request.user)
+    if "q" in f:
+        qs = qs.filter(Q(name__icontains=f["q"]) | Q(credit_code__icontains=f["q"]))
+    if "region" in f:
+        qs = qs.filter(region__path__contains=f"/{f['region']}/")
+    if "sector" in f:
+        qs = qs.filter(sector__code=f["sector"])
+    if "kind" in f:
+        qs = qs.filter(kind=f["kind"])
+    if "status" in f:
+        qs = qs.filter(status=f["status"])
+    return render_list(
+        request, template="web/bodies/list.html", results_template="web/bodies/_results.html",
+        form=form, qs=qs,
+    )
+
+
+@staff_view(Perm.VIEW_REGISTRY)
+def body_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
+    user = request.user
+    body = found(body_get_for_user, user=user, public_id=public_id)
+    today = timezone.localdate()
+    people = visible_people(user).filter(body=body).order_by()
+    items = visible_items(user).filter(body=body)
+    certificates = Certificate.objects.filter(person__body=body).order_by()
+    context = {
+        "body": body,
+        "departments": body.departments.annotate(people_count=Count("people")).order_by("name"),
+        "counts": {
+            "people": people.count(),
+            "certificates": certificates.count(),
+            "valid_certificates": valid_on(certificates, today).count(),
+            "items": items.order_by().count(),
+        },
+        "items": items.in_force_on(today)[:BODY_ITEMS_SHOWN],  # type: ignore[attr-defined]
+        "items_shown": BODY_ITEMS_SHOWN,
+    }
+    return render_page(request, "web/bodies/detail.html", context)
+
+
+@staff_view(Perm.VIEW_REGISTRY)
+def person_list(request: HttpRequest) -> HttpResponse:
+    bodies = visible_bodies(request.user)
+    form = PersonFilterForm(request.GET or None, user=request.user, bodies=bodies)
+    f = form.filters()
+    qs = visible_people(request.user)
+    if "q" in f:
+        qs = qs.filter(name__icontains=f["q"])
+    if "body" in f:
+        qs = qs.filter(body__public_id=f["body"])
+    if "department" in f:
+        qs = qs.filter(department__public_id=f["department"])
+    if "role" in f:
+        qs = qs.filter(roles__kind=f["role"])
+    if "status" in f:
+        qs = qs.filter(status=f["status"])
+    return render_list(
+        request, template="web/people/list.html", results_template="web/people/_results.html",
+        form=form, qs=qs, extra={"show_body": len(form.fields["body"].choices) > 2},
+    )
+
+
+@staff_view(Perm.VIEW_REGISTRY)
+def person_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
+    user = request.user
+    person = found(person_get_for_user, user=user, public_id=public_id)
+    today = timezone.localdate()
+    certificates = person.certificates.prefetch_related("areas", "categories", "status_changes")
+    context = {
+        "person": person,
+        "id_number": person_id_number_for(user, person),
+        "certificates": [(c, status_today(c, today)) for c in certificates],
+    }
+    return render_page(request, "web/people/detail.html", context)

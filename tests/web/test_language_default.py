@@ -1,0 +1,27 @@
+import pytest
+
+
+
+@pytest.mark.django_db
+def test_english_browser_still_gets_chinese_login(client):
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200
+    assert response["Content-Language"] == "zh-hans"
+    assert '<html lang="zh-Hans"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_language_cookie_selects_english(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert response["Content-Language"] == "en"
+    assert '<html lang="en"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_unknown_language_cookie_falls_back_to_chinese(client):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = client.get("/login/")
+    assert response["Content-Language"] == "zh-hans"
