@@ -413,7 +413,7 @@ def test_change_forms_are_chinese_by_default(
         ],
         f"/admin/orgs/certificate/{registry['certificate'].pk}/change/": [
             "持证人",
-            "颁发机关",
+            "发证机关",
             "执法区域",
             "执法类别",
             "发证日期",

@@ -8,6 +8,7 @@ Money is stored in fen as integers.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhifa.core.models import BaseModel, Versioned
 from zhifa.orgs.models import Department, EnforcementBody, Region, Sector
@@ -29,7 +30,7 @@ class Law(BaseModel):
     code = models.CharField(_("code"), max_length=64, unique=True)
     title = models.CharField(_("title"), max_length=200, db_index=True)
     level = models.CharField(_("level"), max_length=32, choices=LawLevel.choices)
-    issuer = models.CharField(_("issuer"), max_length=128)
+    issuer = models.CharField(pgettext_lazy("law", "issuer"), max_length=128)
     repeal_date = models.DateField(_("repeal date"), null=True, blank=True)
 
     class Meta:
@@ -202,7 +203,7 @@ class ServiceGuide(BaseModel, Versioned):
 
     item = models.ForeignKey(EnforcementItem, verbose_name=_("enforcement item"),
                              on_delete=models.CASCADE, related_name="service_guides")
-    conditions = models.TextField(_("conditions"))
+    conditions = models.TextField(pgettext_lazy("service guide", "conditions"))
     materials = models.TextField(_("materials"))
     process = models.TextField(_("process"))
     time_limit_text = models.CharField(_("time limit"), max_length=200)
@@ -294,7 +295,7 @@ class BenchmarkTier(models.Model):
     benchmark = models.ForeignKey(DiscretionBenchmark, on_delete=models.CASCADE,
                                   related_name="tiers")
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
-    conditions = models.TextField(_("conditions"))
+    conditions = models.TextField(pgettext_lazy("benchmark tier", "conditions"))
     min_value = models.BigIntegerField(_("minimum"), null=True, blank=True)
     max_value = models.BigIntegerField(_("maximum"), null=True, blank=True)
     penalty_kinds = models.JSONField(_("penalty kinds"), default=list, blank=True)

@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhifa.core.models import BaseModel
 from zhifa.core.validators import (
@@ -83,7 +84,7 @@ class BodyLevel(models.TextChoices):
 
 class BodyStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("body status", "Suspended")
     DISSOLVED = "dissolved", _("Dissolved")
 
 
@@ -170,7 +171,7 @@ class Person(BaseModel):
                              on_delete=models.PROTECT, related_name="people")
     department = models.ForeignKey(Department, verbose_name=_("department"), null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="people")
-    name = models.CharField(_("name"), max_length=64, db_index=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=64, db_index=True)
     id_number = models.CharField(_("ID number"), max_length=18, unique=True,
                                  validators=[validate_id_number])
     post = models.CharField(_("post"), max_length=64, blank=True)
@@ -219,7 +220,7 @@ class PersonRole(models.Model):
 
 class CertificateStatus(models.TextChoices):
     VALID = "valid", _("Valid")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("certificate status", "Suspended")
     REVOKED = "revoked", _("Revoked")
     EXPIRED = "expired", _("Expired")
 
@@ -231,7 +232,7 @@ class Certificate(BaseModel):
     number = models.CharField(_("certificate number"), max_length=32, unique=True)
     person = models.ForeignKey(Person, verbose_name=_("holder"), on_delete=models.PROTECT,
                                related_name="certificates")
-    issuer = models.CharField(_("issuer"), max_length=128)
+    issuer = models.CharField(pgettext_lazy("certificate", "issuer"), max_length=128)
     areas = models.ManyToManyField(Region, verbose_name=_("enforcement areas"),
                                    related_name="certificates")
     categories = models.ManyToManyField(Sector, verbose_name=_("enforcement categories"),
@@ -275,6 +276,9 @@ class CertificateStatusChange(BaseModel):
         ordering = ["effective_date", "id"]
         verbose_name = _("certificate status change")
         verbose_name_plural = _("certificate status changes")
+
+    def __str__(self) -> str:
+        return f"{self.effective_date.isoformat()} {self.get_to_status_display()}"
 
 
 class AccountRole(models.TextChoices):
