@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from zhifa.core.errors import NotFound
 from zhifa.orgs.permissions import Perm, perms_of
@@ -34,7 +35,7 @@ def article_in_force(*, law_code: str, number: int, day: dt.date) -> Article:
     )
     if article is None:
         raise NotFound(
-            "No text of that article was in force on that date.", code="article_not_in_force"
+            _("No text of that article was in force on that date."), code="article_not_in_force"
         )
     return article
 
@@ -51,7 +52,7 @@ def item_get_for_user(*, user: Any, public_id: Any) -> EnforcementItem:
     try:
         return visible_items(user).get(public_id=uuid.UUID(str(public_id)))
     except (EnforcementItem.DoesNotExist, ValueError):
-        raise NotFound("Enforcement item not found.", code="item_not_found") from None
+        raise NotFound(_("Enforcement item not found."), code="item_not_found") from None
 
 
 def visible_benchmarks(user: Any) -> QuerySet[DiscretionBenchmark]:
@@ -66,7 +67,7 @@ def benchmark_get_for_user(*, user: Any, public_id: Any) -> DiscretionBenchmark:
     try:
         return visible_benchmarks(user).get(public_id=uuid.UUID(str(public_id)))
     except (DiscretionBenchmark.DoesNotExist, ValueError):
-        raise NotFound("Benchmark not found.", code="benchmark_not_found") from None
+        raise NotFound(_("Benchmark not found."), code="benchmark_not_found") from None
 
 
 def visible_review_catalogues(user: Any) -> QuerySet[ReviewCatalogue]:
@@ -83,6 +84,7 @@ def hearing_threshold_for(
     """The 较大数额 threshold that applies: the most specific region on the path, a
     sector-specific row before the general one (APL art. 63 leaves amounts to local rules)."""
     codes = [c for c in region_path.strip("/").split("/") if c]
+    party_types: list[str]
     if party_type == PartyType.INDIVIDUAL_BUSINESS:
         party_types = [PartyType.INDIVIDUAL_BUSINESS, PartyType.NATURAL_PERSON]
     else:

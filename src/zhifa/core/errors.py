@@ -6,6 +6,8 @@ with its HTTP status, and views show ``message`` (translated) to the user.
 
 from typing import Any
 
+from django.utils.functional import Promise
+
 
 class ApplicationError(Exception):
     status = 409
@@ -13,7 +15,7 @@ class ApplicationError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | Promise,  # a lazy translation is resolved when raised
         *,
         code: str | None = None,
         detail: Any = None,

@@ -41,18 +41,51 @@ def visible_bodies(user: Any) -> QuerySet[EnforcementBody]:
     return qs.filter(pk=body.pk)
 
 
-def _parse_uuid(value: Any) -> uuid.UUID:
+def visible_regions(user: Any) -> QuerySet[Region]:
+    """Regions are public reference data: every account with registry or catalogue access
+    sees all of them."""
+    perms = perms_of(user)
+    if not perms & {Perm.VIEW_REGISTRY, Perm.VIEW_CATALOG, Perm.ADMINISTER_SYSTEM}:
+        return Region.objects.none()
+    return Region.objects.all()
+
+
+def visible_sectors(user: Any) -> QuerySet[Sector]:
+    perms = perms_of(user)
+    if not perms & {Perm.VIEW_REGISTRY, Perm.VIEW_CATALOG, Perm.ADMINISTER_SYSTEM}:
+        return Sector.objects.none()
+    return Sector.objects.all()
+
+
+def region_get_by_code(*, code: str) -> Region:
+    try:
+        return Region.objects.get(code=code.strip())
+    except Region.DoesNotExist:
+        raise NotFound(_("Region not found."), code="region_not_found") from None
+
+
+def sector_get_by_code(*, code: str) -> Sector:
+    try:
+        return Sector.objects.get(code=code.strip())
+    except Sector.DoesNotExist:
+        raise NotFound(_("Sector not found."), code="sector_not_found") from None
+
+
+def _parse_uuid(value: Any, *, code: str = "not_found") -> uuid.UUID:
+    """A malformed id is "not found" like any other id outside the user's scope."""
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
-        raise NotFound("Not found.") from None
+        raise NotFound(_("Not found."), code=code) from None
 
 
 def body_get_for_user(*, user: Any, public_id: Any) -> EnforcementBody:
     try:
-        return visible_bodies(user).get(public_id=_parse_uuid(public_id))
+        return visible_bodies(user).get(
+            public_id=_parse_uuid(public_id, code="body_not_found")
+        )
     except EnforcementBody.DoesNotExist:
-        raise NotFound("Enforcement body not found.", code="body_not_found") from None
+        raise NotFound(_("Enforcement body not found."), code="body_not_found") from None
 
 
 def visible_people(user: Any) -> QuerySet[Person]:
@@ -65,9 +98,11 @@ def visible_people(user: Any) -> QuerySet[Person]:
 
 def person_get_for_user(*, user: Any, public_id: Any) -> Person:
     try:
-        return visible_people(user).get(public_id=_parse_uuid(public_id))
+        return visible_people(user).get(
+            public_id=_parse_uuid(public_id, code="person_not_found")
+        )
     except Person.DoesNotExist:
-        raise NotFound("Person not found.", code="person_not_found") from None
+        raise NotFound(_("Person not found."), code="person_not_found") from None
 
 
 def person_id_number_for(user: Any, person: Person) -> str:
@@ -94,16 +129,18 @@ def visible_certificates(user: Any) -> QuerySet[Certificate]:
 
 def certificate_get_for_user(*, user: Any, public_id: Any) -> Certificate:
     try:
-        return visible_certificates(user).get(public_id=_parse_uuid(public_id))
+        return visible_certificates(user).get(
+            public_id=_parse_uuid(public_id, code="certificate_not_found")
+        )
     except Certificate.DoesNotExist:
-        raise NotFound("Certificate not found.", code="certificate_not_found") from None
+        raise NotFound(_("Certificate not found."), code="certificate_not_found") from None
 
 
 def certificate_find_by_number(*, user: Any, number: str) -> Certificate:
     try:
         return visible_certificates(user).get(number=number.strip())
     except Certificate.DoesNotExist:
-        raise NotFound("Certificate not found.", code="certificate_not_found") from None
+        raise NotFound(_("Certificate not found."), code="certificate_not_found") from None
 
 
 @dataclass

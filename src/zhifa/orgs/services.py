@@ -158,6 +158,9 @@ def certificate_status_change(
     which it applies; the history answers "valid on date D" for later guards."""
     if actor is not None:
         _require_body_scope(actor, certificate.person.body)
+    if to_status not in CertificateStatus.values:
+        raise InvalidInput(_("Unknown certificate status."), code="certificate_status_unknown",
+                           detail=to_status)
     cert = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if to_status not in _ALLOWED.get(cert.status, set()):  # type: ignore[call-overload]
         raise InvalidInput(
@@ -171,6 +174,15 @@ def certificate_status_change(
     if effective_date < cert.issue_date:
         raise InvalidInput(_("The change cannot take effect before the issue date."),
                            code="certificate_dates")
+    last = cert.status_changes.order_by("-effective_date").first()
+    if last is not None and effective_date < last.effective_date:
+        # The history is read by effective date to answer "valid on date D"; a change dated
+        # before the latest one would rewrite that answer for days already recorded.
+        raise InvalidInput(
+            _("The change cannot take effect before the latest recorded change (%(date)s).")
+            % {"date": last.effective_date.isoformat()},
+            code="certificate_change_backdated",
+        )
     change = CertificateStatusChange.objects.create(
         certificate=cert, from_status=cert.status, to_status=to_status,
         effective_date=effective_date, reason=reason.strip(),
