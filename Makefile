@@ -31,13 +31,14 @@ messages: $(VENV)/.installed
 
 demo: install
 	$(BIN)/zhifa migrate -v0
-	$(BIN)/zhifa demo load
+	$(BIN)/zhifa demo load --port $(PORT)
 	$(BIN)/zhifa runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check src tests
-	$(BIN)/mypy src/zhifa/core src/zhifa/orgs/services.py src/zhifa/orgs/selectors.py \
-		src/zhifa/orgs/permissions.py src/zhifa/catalog/selectors.py src/zhifa/transfer/services.py
+	$(BIN)/mypy src/zhifa/core src/zhifa/api src/zhifa/orgs/services.py \
+		src/zhifa/orgs/selectors.py src/zhifa/orgs/permissions.py src/zhifa/catalog/services.py \
+		src/zhifa/catalog/selectors.py src/zhifa/transfer/services.py src/zhifa/demo/services.py
 	ZHIFA_DATA_DIR=$$(mktemp -d) $(BIN)/zhifa makemigrations --check --dry-run -v0
 
 # The whole suite on SQLite, then again on PostgreSQL. In CI (CI=true) a PostgreSQL that

@@ -51,6 +51,15 @@ def region_upsert(*, code: str, name: str, parent: Region | None = None) -> Regi
     return region
 
 
+def sector_ensure(*, code: str, name: str, sort_order: int = 0) -> Sector:
+    """The sector with this code, created if missing; an existing row is kept unchanged
+    (administrators may have renamed it)."""
+    sector, _created = Sector.objects.get_or_create(
+        code=code, defaults={"name": name, "sort_order": sort_order}
+    )
+    return sector
+
+
 def _require_body_scope(actor: Any, body: EnforcementBody) -> None:
     """Managers act on their own body only; system administrators on any body."""
     perms = perms_of(actor)
