@@ -102,7 +102,9 @@ TEMPLATES = [
 SQLITE_PATH = DATA_DIR / "zhifa.sqlite3"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"), conn_max_age=60
+        os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"),
+        # Tests close connections at once so the test database can be dropped afterwards.
+        conn_max_age=0 if env_bool("ZHIFA_TESTING") else 60,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -194,6 +196,8 @@ ZHIFA = {
     "PAGE_SIZE": int(os.environ.get("ZHIFA_PAGE_SIZE", "20")),
     # Largest import file accepted, in bytes.
     "IMPORT_MAX_BYTES": int(os.environ.get("ZHIFA_IMPORT_MAX_BYTES", str(10 * 1024 * 1024))),
+    # Largest number of data rows in one import file.
+    "IMPORT_MAX_ROWS": int(os.environ.get("ZHIFA_IMPORT_MAX_ROWS", "10000")),
     # The workbench and certificate lists warn this many days before a certificate expires.
     "CERTIFICATE_EXPIRY_WARNING_DAYS": int(
         os.environ.get("ZHIFA_CERTIFICATE_EXPIRY_WARNING_DAYS", "90")

@@ -1,7 +1,6 @@
 import pytest
 
 
-
 @pytest.mark.django_db
 def test_english_browser_still_gets_chinese_login(client):
     response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
@@ -25,3 +24,18 @@ def test_unknown_language_cookie_falls_back_to_chinese(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     response = client.get("/login/")
     assert response["Content-Language"] == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_expired_form_shows_a_chinese_page_and_logs_nobody_in():
+    from django.test import Client
+
+    from zhifa.orgs.models import User
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "页面已过期" in body
+    assert "_auth_user_id" not in client.session
+    assert User.objects.count() == 0

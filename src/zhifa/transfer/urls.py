@@ -1,6 +1,10 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from . import views
 
 app_name = "transfer"
-# Placeholder until the import/export pages land; the navigation links to "transfer:index".
-urlpatterns = [path("", RedirectView.as_view(url="/"), name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("templates/<str:kind>.<str:fmt>", views.template_download, name="template"),
+    path("exports/<str:kind>.<str:fmt>", views.export_download, name="export"),
+]

@@ -96,7 +96,7 @@ class PersonFilterForm(FilterForm):
 
     def __init__(self, *args: Any, bodies: QuerySet[EnforcementBody], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs["placeholder"] = _("Name")
+        self.fields["q"].widget.attrs["placeholder"] = pgettext_lazy("person", "Name")
         self.fields["body"].choices = body_choices(bodies)
         departments = (
             Department.objects.filter(body__in=bodies)
