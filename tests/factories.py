@@ -5,6 +5,7 @@ Identifiers are generated with valid check characters so that they pass the vali
 
 import datetime as dt
 import itertools
+from dataclasses import dataclass
 
 from zhifa.catalog.models import (
     DiscretionBenchmark,
@@ -28,6 +29,8 @@ from zhifa.orgs.models import (
     BodyKind,
     BodyLevel,
     Certificate,
+    Department,
+    DepartmentKind,
     EnforcementBody,
     Person,
     PersonRole,
@@ -171,6 +174,30 @@ def hearing_threshold(region: Region, party_type: str, amount_fen: int,
         actor=None, region=region, party_type=party_type, amount_fen=amount_fen,
         source_document="行政处罚听证程序规定", effective_from=effective_from, sector=sec,
         comparator=comparator,
+    )
+
+
+# --- Two market-supervision bodies, the start of the web and transfer test worlds ---------
+@dataclass
+class TwoBodies:
+    regions: dict[str, Region]
+    market: Sector
+    environment: Sector
+    body_a: EnforcementBody  # in the county
+    body_b: EnforcementBody  # in the other county
+    dept_a: Department  # body A's handling department
+
+
+def two_bodies() -> TwoBodies:
+    r = regions()
+    market = sector()
+    environment = sector("environment", "生态环境")
+    body_a = body(r["county"], market, name="芙蓉区市场监督管理局")
+    return TwoBodies(
+        regions=r, market=market, environment=environment, body_a=body_a,
+        body_b=body(r["other_county"], market, name="荷塘区市场监督管理局"),
+        dept_a=Department.objects.create(body=body_a, name="执法稽查科",
+                                         kind=DepartmentKind.HANDLING),
     )
 
 

@@ -14,24 +14,15 @@ import openpyxl
 import pytest
 
 from tests import factories as f
-from zhifa.catalog.models import (
-    BenchmarkTier,
-    DiscretionBenchmark,
-    EnforcementItem,
-    LawLevel,
-)
-from zhifa.catalog.services import law_version_create
+from zhifa.catalog.models import BenchmarkTier, DiscretionBenchmark, EnforcementItem
 from zhifa.orgs.models import (
     AccountRole,
     Certificate,
     Department,
     DepartmentKind,
-    EnforcementBody,
     Person,
     PersonRole,
-    Region,
     RoleKind,
-    Sector,
     User,
 )
 from zhifa.transfer.kinds import KINDS
@@ -40,13 +31,7 @@ from zhifa.transfer.services import transfer_import, transfer_template
 
 
 @dataclass
-class World:
-    regions: dict[str, Region]
-    market: Sector
-    environment: Sector
-    body_a: EnforcementBody
-    body_b: EnforcementBody
-    dept_a: Department
+class World(f.TwoBodies):
     legal_a: Department
     sysadmin: User
     admin_a: User
@@ -56,47 +41,31 @@ class World:
 
 @pytest.fixture
 def world(db: Any) -> World:
-    regions = f.regions()
-    market = f.sector()
-    environment = f.sector("environment", "生态环境")
-    body_a = f.body(regions["county"], market, name="芙蓉区市场监督管理局")
-    body_b = f.body(regions["other_county"], market, name="荷塘区市场监督管理局")
-    dept_a = Department.objects.create(body=body_a, name="执法稽查科",
-                                       kind=DepartmentKind.HANDLING)
-    legal_a = Department.objects.create(body=body_a, name="法制科",
+    base = f.two_bodies()
+    legal_a = Department.objects.create(body=base.body_a, name="法制科",
                                         kind=DepartmentKind.LEGAL_REVIEW)
-    admin_a = f.user(f.person(body_a, name="王芳", roles=(RoleKind.HEAD,)),
+    admin_a = f.user(f.person(base.body_a, name="王芳", roles=(RoleKind.HEAD,)),
                      roles=(AccountRole.BODY_ADMIN,), username="admin_a")
-    admin_b = f.user(f.person(body_b, name="赵强", roles=(RoleKind.HEAD,)),
+    admin_b = f.user(f.person(base.body_b, name="赵强", roles=(RoleKind.HEAD,)),
                      roles=(AccountRole.BODY_ADMIN,), username="admin_b")
-    officer_a = f.user(f.person(body_a, name="李明"), roles=(AccountRole.OFFICER,),
+    officer_a = f.user(f.person(base.body_a, name="李明"), roles=(AccountRole.OFFICER,),
                        username="officer_a")
     sysadmin = f.user(None, roles=(AccountRole.SYSTEM_ADMIN,), username="sysadmin")
     # Two texts of one law: article 124 changed in 2021, so an item's basis depends on its date.
-    law_version_create(
-        actor=None, law_code="food-safety-law", title="中华人民共和国食品安全法",
-        level=LawLevel.LAW, issuer="全国人民代表大会常务委员会", label="2015年修订",
-        effective_from=dt.date(2015, 10, 1),
-        articles=[(34, "第三十四条", "禁止生产经营下列食品……（2015）"),
-                  (124, "第一百二十四条", "违反本法规定……（2015）")],
-    )
-    law_version_create(
-        actor=None, law_code="food-safety-law", title="中华人民共和国食品安全法",
-        level=LawLevel.LAW, issuer="全国人民代表大会常务委员会", label="2021年修正",
-        effective_from=dt.date(2021, 4, 29),
-        articles=[(34, "第三十四条", "禁止生产经营下列食品……（2021）"),
-                  (124, "第一百二十四条", "违反本法规定……（2021）")],
-    )
-    law_version_create(
-        actor=None, law_code="administrative-penalty-law", title="中华人民共和国行政处罚法",
-        level=LawLevel.LAW, issuer="全国人民代表大会常务委员会", label="2021年修订",
-        effective_from=dt.date(2021, 7, 15),
-        articles=[(28, "第二十八条", "行政机关实施行政处罚时，应当责令当事人改正……")],
-    )
+    f.law_version(code="food-safety-law", title="中华人民共和国食品安全法", label="2015年修订",
+                  effective_from=dt.date(2015, 10, 1),
+                  articles=((34, "第三十四条", "禁止生产经营下列食品……（2015）"),
+                            (124, "第一百二十四条", "违反本法规定……（2015）")))
+    f.law_version(code="food-safety-law", title="中华人民共和国食品安全法", label="2021年修正",
+                  effective_from=dt.date(2021, 4, 29),
+                  articles=((34, "第三十四条", "禁止生产经营下列食品……（2021）"),
+                            (124, "第一百二十四条", "违反本法规定……（2021）")))
+    f.law_version(code="administrative-penalty-law", title="中华人民共和国行政处罚法",
+                  label="2021年修订", effective_from=dt.date(2021, 7, 15),
+                  articles=((28, "第二十八条", "行政机关实施行政处罚时，应当责令当事人改正……"),))
     return World(
-        regions=regions, market=market, environment=environment, body_a=body_a,
-        body_b=body_b, dept_a=dept_a, legal_a=legal_a, sysadmin=sysadmin, admin_a=admin_a,
-        admin_b=admin_b, officer_a=officer_a,
+        **vars(base), legal_a=legal_a, sysadmin=sysadmin, admin_a=admin_a, admin_b=admin_b,
+        officer_a=officer_a,
     )
 
 

@@ -15,13 +15,9 @@ from tests import factories as f
 from zhifa.orgs.models import (
     AccountRole,
     Certificate,
-    Department,
-    DepartmentKind,
     EnforcementBody,
     Person,
-    Region,
     RoleKind,
-    Sector,
     User,
 )
 
@@ -30,15 +26,9 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @dataclass
-class World:
-    regions: dict[str, Region]
-    market: Sector
-    environment: Sector
-    body_a: EnforcementBody
-    body_b: EnforcementBody
+class World(f.TwoBodies):
     body_c: EnforcementBody
     justice: EnforcementBody
-    dept_a: Department
     officer_a: Person
     admin_a_person: Person
     officer_b: Person
@@ -55,28 +45,24 @@ class World:
 
 @pytest.fixture
 def world(db: Any) -> World:
-    regions = f.regions()
-    market = f.sector()
-    environment = f.sector("environment", "生态环境")
+    base = f.two_bodies()
+    regions = base.regions
     justice_sector = f.sector("justice", "司法行政")
-    body_a = f.body(regions["county"], market, name="芙蓉区市场监督管理局")
-    body_b = f.body(regions["other_county"], market, name="荷塘区市场监督管理局")
-    body_c = f.body(regions["city"], environment, name="长沙市生态环境局")
+    body_c = f.body(regions["city"], base.environment, name="长沙市生态环境局")
     justice = f.body(regions["city"], justice_sector, name="长沙市司法局", is_supervisory=True)
-    dept_a = Department.objects.create(body=body_a, name="执法稽查科",
-                                       kind=DepartmentKind.HANDLING)
-    officer_a = f.person(body_a, name="李明", department=dept_a)
-    admin_a_person = f.person(body_a, name="王芳", roles=(RoleKind.HEAD,))
-    officer_b = f.person(body_b, name="赵强")
+    officer_a = f.person(base.body_a, name="李明", department=base.dept_a)
+    admin_a_person = f.person(base.body_a, name="王芳", roles=(RoleKind.HEAD,))
+    officer_b = f.person(base.body_b, name="赵强")
     officer_c = f.person(body_c, name="陈静")
     supervisor_person = f.person(justice, name="周平", roles=(RoleKind.SUPERVISOR,))
-    cert_a = f.certificate(officer_a, [regions["county"]], [market], number="43010220240001")
-    cert_b = f.certificate(officer_b, [regions["other_county"]], [market],
+    cert_a = f.certificate(officer_a, [regions["county"]], [base.market],
+                           number="43010220240001")
+    cert_b = f.certificate(officer_b, [regions["other_county"]], [base.market],
                            number="43020220240001")
-    cert_c = f.certificate(officer_c, [regions["city"]], [environment], number="43010020240009")
+    cert_c = f.certificate(officer_c, [regions["city"]], [base.environment],
+                           number="43010020240009")
     return World(
-        regions=regions, market=market, environment=environment, body_a=body_a,
-        body_b=body_b, body_c=body_c, justice=justice, dept_a=dept_a, officer_a=officer_a,
+        **vars(base), body_c=body_c, justice=justice, officer_a=officer_a,
         admin_a_person=admin_a_person, officer_b=officer_b, officer_c=officer_c,
         cert_a=cert_a, cert_b=cert_b, cert_c=cert_c,
         officer=f.user(officer_a, username="liming", password=PASSWORD),

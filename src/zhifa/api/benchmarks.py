@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema
 
 from zhifa.catalog.models import AmountUnit, DiscretionBenchmark
 from zhifa.catalog.selectors import benchmark_get_for_user, visible_benchmarks
+from zhifa.core.filters import filter_given
 from zhifa.core.models import VersionedQuerySet
 from zhifa.orgs.permissions import Perm, require_perm
 
@@ -103,12 +104,11 @@ class BenchmarkDetailOut(BenchmarkOut):
 
 def benchmarks_filtered(user: Any, filters: BenchmarkListIn) -> QuerySet[DiscretionBenchmark]:
     # A total order, so that pages neither repeat nor skip rows.
-    qs = visible_benchmarks(user).order_by("sector__sort_order", "sector__code", "code",
-                                           "-version", "pk")
-    if filters.sector:
-        qs = qs.filter(sector__code=filters.sector)
-    if filters.region:
-        qs = qs.filter(region__code=filters.region)
+    qs = filter_given(
+        visible_benchmarks(user).order_by("sector__sort_order", "sector__code", "code",
+                                          "-version", "pk"),
+        sector__code=filters.sector, region__code=filters.region,
+    )
     if filters.in_force_on:
         qs = cast(VersionedQuerySet, qs).in_force_on(filters.in_force_on)
     if filters.q:

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from zhifa.core.filters import filter_given
 from zhifa.orgs.models import (
     BodyKind,
     BodyLevel,
@@ -72,14 +73,8 @@ def bodies_filtered(user: Any, filters: BodyListIn) -> QuerySet[EnforcementBody]
     if filters.region:
         # ``path`` holds every ancestor's code, so this is the region's whole subtree.
         qs = qs.filter(region__path__contains=f"/{filters.region.strip()}/")
-    if filters.sector:
-        qs = qs.filter(sector__code=filters.sector)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.level:
-        qs = qs.filter(level=filters.level)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
+    qs = filter_given(qs, sector__code=filters.sector, kind=filters.kind, level=filters.level,
+                      status=filters.status)
     if filters.q:
         term = filters.q.strip()
         qs = qs.filter(Q(name__icontains=term) | Q(short_name__icontains=term)

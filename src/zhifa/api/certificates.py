@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from zhifa.core.filters import filter_given
 from zhifa.orgs.models import Certificate, CertificateStatus
 from zhifa.orgs.permissions import Perm, require_perm
 from zhifa.orgs.selectors import (
@@ -128,18 +129,13 @@ class StatusChangeIn(Schema):
 
 
 def certificates_filtered(user: Any, filters: CertificateListIn) -> QuerySet[Certificate]:
-    qs = visible_certificates(user).order_by("number")  # unique: a stable page order
-    if filters.body:
-        qs = qs.filter(person__body__public_id=filters.body)
-    if filters.person:
-        qs = qs.filter(person__public_id=filters.person)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    # One certificate lists an area or a category at most once: no duplicate rows.
-    if filters.category:
-        qs = qs.filter(categories__code=filters.category)
-    if filters.area:
-        qs = qs.filter(areas__code=filters.area)
+    qs = filter_given(
+        visible_certificates(user).order_by("number"),  # unique: a stable page order
+        person__body__public_id=filters.body, person__public_id=filters.person,
+        status=filters.status,
+        # One certificate lists an area or a category at most once: no duplicate rows.
+        categories__code=filters.category, areas__code=filters.area,
+    )
     if filters.q:
         term = filters.q.strip()
         qs = qs.filter(Q(number__icontains=term) | Q(person__name__icontains=term))

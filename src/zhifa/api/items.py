@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema
 
 from zhifa.catalog.models import EnforcementItem, ItemCategory, LegalityReviewStatus, ProcedureType
 from zhifa.catalog.selectors import item_get_for_user, visible_items
+from zhifa.core.filters import filter_given
 from zhifa.core.models import VersionedQuerySet
 from zhifa.orgs.permissions import Perm, require_perm
 
@@ -67,13 +68,11 @@ class ItemDetailOut(ItemOut):
 
 def items_filtered(user: Any, filters: ItemListIn) -> QuerySet[EnforcementItem]:
     # A total order, so that pages neither repeat nor skip rows.
-    qs = visible_items(user).order_by("body__name", "code", "-version", "pk")
-    if filters.body:
-        qs = qs.filter(body__public_id=filters.body)
-    if filters.category:
-        qs = qs.filter(category=filters.category)
-    if filters.procedure_type:
-        qs = qs.filter(procedure_type=filters.procedure_type)
+    qs = filter_given(
+        visible_items(user).order_by("body__name", "code", "-version", "pk"),
+        body__public_id=filters.body, category=filters.category,
+        procedure_type=filters.procedure_type,
+    )
     if filters.in_force_on:
         qs = cast(VersionedQuerySet, qs).in_force_on(filters.in_force_on)
     if filters.publishable is not None:

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from zhifa.core.filters import filter_given
 from zhifa.orgs.models import Person, PersonStatus, RoleKind
 from zhifa.orgs.permissions import Perm, require_perm
 from zhifa.orgs.selectors import person_get_for_user, person_id_number_for, visible_people
@@ -85,16 +86,12 @@ class PersonDetailOut(PersonOut):
 
 def people_filtered(user: Any, filters: PersonListIn) -> QuerySet[Person]:
     # A total order, so that pages neither repeat nor skip rows.
-    qs = visible_people(user).order_by("body__name", "name", "pk")
-    if filters.body:
-        qs = qs.filter(body__public_id=filters.body)
-    if filters.department:
-        qs = qs.filter(department__public_id=filters.department)
-    if filters.role_kind:
+    qs = filter_given(
+        visible_people(user).order_by("body__name", "name", "pk"),
+        body__public_id=filters.body, department__public_id=filters.department,
         # (person, kind) is unique, so the join yields one row per person.
-        qs = qs.filter(roles__kind=filters.role_kind)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
+        roles__kind=filters.role_kind, status=filters.status,
+    )
     if filters.has_qualification is not None:
         no_qualification = Q(legal_qualification_number="")
         qs = qs.exclude(no_qualification) if filters.has_qualification else qs.filter(

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from zhifa.core.filters import filter_given
 from zhifa.orgs.models import Region, RegionLevel
 from zhifa.orgs.permissions import Perm, require_perm
 from zhifa.orgs.selectors import visible_regions, visible_sectors
@@ -53,12 +54,8 @@ class SectorOut(Schema):
 @paginated
 def regions_list(request: HttpRequest, filters: Query[RegionListIn]) -> Any:
     require_perm(request.user, Perm.VIEW_REGISTRY)
-    qs = visible_regions(request.user).order_by("code")
-    if filters.level:
-        qs = qs.filter(level=filters.level)
-    if filters.parent:
-        qs = qs.filter(parent__code=filters.parent)
-    return qs
+    return filter_given(visible_regions(request.user).order_by("code"),
+                        level=filters.level, parent__code=filters.parent)
 
 
 def region_tree(user: Any) -> list[dict[str, Any]]:

@@ -46,6 +46,13 @@ def _require_catalog_scope(actor: Any, body: EnforcementBody | None) -> None:
         )
 
 
+def _require_system_admin(actor: Any, message: str) -> None:
+    """What every body shares (legal provisions, hearing thresholds) is changed by system
+    administrators only; ``actor=None`` is the system itself."""
+    if actor is not None and Perm.ADMINISTER_SYSTEM not in perms_of(actor):
+        raise PermissionDenied(message, code="missing_administer_system")
+
+
 def _close_previous(model: Any, *, filters: dict[str, Any], effective_from: dt.date) -> int:
     """Close the version in force before ``effective_from``; return the next version number."""
     previous = model.objects.filter(**filters).order_by("-version").first()
@@ -61,6 +68,15 @@ def _close_previous(model: Any, *, filters: dict[str, Any], effective_from: dt.d
         previous.effective_to = effective_from
         previous.save(update_fields=["effective_to", "updated_at"])
     return int(previous.version) + 1
+
+
+def _create_version(
+    model: Any, *, key: dict[str, Any], effective_from: dt.date, **fields: Any
+) -> Any:
+    """A new row of ``model`` as the next version of the one ``key`` names (its scope and
+    code), closing the version in force before it."""
+    version = _close_previous(model, filters=key, effective_from=effective_from)
+    return model.objects.create(**key, version=version, effective_from=effective_from, **fields)
 
 
 # --- Legal provisions -----------------------------------------------------------------------
@@ -80,9 +96,7 @@ def law_version_create(
 ) -> LawVersion:
     """Add a law (if new) and a text version with its articles ``(number, label, text)``;
     the previous version stops being in force on ``effective_from``."""
-    if actor is not None and Perm.ADMINISTER_SYSTEM not in perms_of(actor):
-        raise PermissionDenied(_("Only system administrators can edit legal provisions."),
-                               code="missing_administer_system")
+    _require_system_admin(actor, _("Only system administrators can edit legal provisions."))
     law, _created = Law.objects.get_or_create(
         code=law_code, defaults={"title": title, "level": level, "issuer": issuer}
     )
@@ -134,12 +148,9 @@ def item_create(
         if office is not None and office.body_id != body.pk:
             raise InvalidInput(_("The office belongs to another body."),
                                code="department_other_body")
-    version = _close_previous(
-        EnforcementItem, filters={"body": body, "code": code}, effective_from=effective_from
-    )
-    item = EnforcementItem.objects.create(
-        body=body, code=code, version=version, effective_from=effective_from, name=name,
-        category=category, procedure_type=procedure_type, basis_text=basis_text,
+    item: EnforcementItem = _create_version(
+        EnforcementItem, key={"body": body, "code": code}, effective_from=effective_from,
+        name=name, category=category, procedure_type=procedure_type, basis_text=basis_text,
         accepting_office=accepting_office, deciding_office=deciding_office,
         time_limit=time_limit, time_limit_unit=time_limit_unit,
         reconsideration_body=reconsideration_body, reconsideration_days=reconsideration_days,
@@ -181,12 +192,9 @@ def inspection_item_create(
     frequency: str = "",
 ) -> RandomInspectionItem:
     _require_catalog_scope(actor, body)
-    version = _close_previous(
-        RandomInspectionItem, filters={"body": body, "code": code}, effective_from=effective_from
-    )
-    item = RandomInspectionItem.objects.create(
-        body=body, code=code, version=version, effective_from=effective_from, name=name,
-        inspection_objects=inspection_objects, method=method, basis_text=basis_text,
+    item: RandomInspectionItem = _create_version(
+        RandomInspectionItem, key={"body": body, "code": code}, effective_from=effective_from,
+        name=name, inspection_objects=inspection_objects, method=method, basis_text=basis_text,
         ratio_percent=ratio_percent, frequency=frequency,
     )
     item.legal_basis.set(list(legal_basis))
@@ -208,11 +216,8 @@ def service_guide_create(
     phone: str = "",
 ) -> ServiceGuide:
     _require_catalog_scope(actor, item.body)
-    version = _close_previous(
-        ServiceGuide, filters={"item": item, "code": item.code}, effective_from=effective_from
-    )
-    return ServiceGuide.objects.create(
-        item=item, code=item.code, version=version, effective_from=effective_from,
+    return _create_version(
+        ServiceGuide, key={"item": item, "code": item.code}, effective_from=effective_from,
         conditions=conditions, materials=materials, process=process,
         time_limit_text=time_limit_text, fees=fees, location=location, phone=phone,
     )
@@ -273,14 +278,11 @@ def benchmark_create(
             if statutory_max is not None and high is not None and high > statutory_max:
                 raise InvalidInput(_("A tier lies above the statutory maximum."),
                                    code="benchmark_tier_outside", detail=t.tier)
-    version = _close_previous(
-        DiscretionBenchmark, filters={"region": region, "code": code},
-        effective_from=effective_from,
-    )
-    benchmark = DiscretionBenchmark.objects.create(
-        code=code, version=version, effective_from=effective_from, violation=violation,
-        sector=sector, region=region, issuing_body=issuing_body, violated_text=violated_text,
-        penalty_text=penalty_text, source_document=source_document, amount_unit=amount_unit,
+    benchmark: DiscretionBenchmark = _create_version(
+        DiscretionBenchmark, key={"region": region, "code": code},
+        effective_from=effective_from, violation=violation, sector=sector,
+        issuing_body=issuing_body, violated_text=violated_text, penalty_text=penalty_text,
+        source_document=source_document, amount_unit=amount_unit,
         statutory_min=statutory_min, statutory_max=statutory_max,
     )
     benchmark.violated_articles.set(list(violated_articles))
@@ -324,12 +326,10 @@ def review_catalogue_create(
     _require_catalog_scope(actor, body)
     if len({t.party_type for t in thresholds}) != len(thresholds):
         raise InvalidInput(_("A party type has two thresholds."), code="threshold_duplicate")
-    version = _close_previous(
-        ReviewCatalogue, filters={"body": body, "code": code}, effective_from=effective_from
-    )
-    catalogue = ReviewCatalogue.objects.create(
-        body=body, code=code, version=version, effective_from=effective_from, title=title,
-        review_days=review_days, extension_days=extension_days, source_document=source_document,
+    catalogue: ReviewCatalogue = _create_version(
+        ReviewCatalogue, key={"body": body, "code": code}, effective_from=effective_from,
+        title=title, review_days=review_days, extension_days=extension_days,
+        source_document=source_document,
     )
     ReviewThreshold.objects.bulk_create(
         [ReviewThreshold(catalogue=catalogue, party_type=t.party_type, amount_fen=t.amount_fen,
@@ -354,14 +354,10 @@ def hearing_threshold_create(
     sector: Sector | None = None,
     comparator: str = "gte",
 ) -> HearingThreshold:
-    if actor is not None and Perm.ADMINISTER_SYSTEM not in perms_of(actor):
-        raise PermissionDenied(_("Only system administrators can set hearing thresholds."),
-                               code="missing_administer_system")
+    _require_system_admin(actor, _("Only system administrators can set hearing thresholds."))
     code = f"hearing-{region.code}-{sector.code if sector else 'all'}-{party_type}"
-    version = _close_previous(HearingThreshold, filters={"code": code},
-                              effective_from=effective_from)
-    return HearingThreshold.objects.create(
-        code=code, version=version, effective_from=effective_from, region=region,
+    return _create_version(
+        HearingThreshold, key={"code": code}, effective_from=effective_from, region=region,
         sector=sector, party_type=party_type, amount_fen=amount_fen, comparator=comparator,
         source_document=source_document,
     )

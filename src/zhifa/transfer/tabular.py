@@ -122,6 +122,17 @@ def _too_many_rows(max_rows: int) -> FileProblem:
     )
 
 
+def _take_rows(sheet: RawSheet, rows: Iterable[Iterable[Any]], *, max_rows: int) -> None:
+    """Append the non-blank ``rows`` as text cells with their spreadsheet row numbers."""
+    for number, values in enumerate(rows, start=1):
+        cells = [cell_text(v) for v in values]
+        if _blank(cells):
+            continue
+        if len(sheet.rows) > max_rows:
+            raise _too_many_rows(max_rows)
+        sheet.rows.append((number, cells))
+
+
 def _read_xlsx(
     data: bytes, *, max_rows: int, is_header: Callable[[list[str]], bool]
 ) -> RawSheet:
@@ -144,13 +155,7 @@ def _read_xlsx(
                 chosen = sheet
                 break
         result = RawSheet(kind_hint=_hint(workbook.properties.identifier))
-        for number, values in enumerate(chosen.iter_rows(values_only=True), start=1):
-            cells = [cell_text(v) for v in values]
-            if _blank(cells):
-                continue
-            if len(result.rows) > max_rows:
-                raise _too_many_rows(max_rows)
-            result.rows.append((number, cells))
+        _take_rows(result, chosen.iter_rows(values_only=True), max_rows=max_rows)
         return result
     except FileProblem:
         raise
@@ -184,15 +189,8 @@ def _read_csv(data: bytes, *, max_rows: int) -> RawSheet:
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     result = RawSheet()
     try:
-        for number, values in enumerate(
-            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1
-        ):
-            cells = [cell_text(v) for v in values]
-            if _blank(cells):
-                continue
-            if len(result.rows) > max_rows:
-                raise _too_many_rows(max_rows)
-            result.rows.append((number, cells))
+        _take_rows(result, csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
+                   max_rows=max_rows)
     except csv.Error:
         raise FileProblem(
             "file_unreadable", _("The file cannot be read as CSV text (UTF-8).")

@@ -2,7 +2,7 @@
 formatting and the reference sheets of templates. Reading cells is in ``reader``."""
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -67,6 +67,17 @@ def format_scaled(value: int | None, places: int = 2) -> str:
 
 def article_reference(article: Article) -> str:
     return f"{article.version.law.code}:{article.number}"
+
+
+def article_references(articles: Iterable[Article]) -> str:
+    """``law_code:number`` of each article, by law code and number, separated by "; "."""
+    ordered = sorted(articles, key=lambda a: (a.version.law.code, a.number))
+    return "; ".join(article_reference(a) for a in ordered)
+
+
+def max_length(model: Any, name: str) -> int | None:
+    """The ``max_length`` of a model field, so that a column checks what the database holds."""
+    return model._meta.get_field(name).max_length
 
 
 class Kind:

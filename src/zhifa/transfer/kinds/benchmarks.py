@@ -6,13 +6,11 @@ a body administrator imports only benchmarks issued by their own body, for regio
 body's own region.
 """
 
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,14 +27,15 @@ from .base import (
     Kind,
     Reference,
     SourceRow,
-    article_reference,
+    article_references,
     format_date,
     format_scaled,
     law_reference,
+    max_length,
     region_reference,
     sector_reference,
 )
-from .reader import ImportContext, RowReader
+from .reader import ImportContext, RowReader, VersionOrder
 
 # Columns that describe the benchmark as a whole; every row of a benchmark repeats them (or
 # leaves them empty, as merged cells read, to mean "as above").
@@ -46,10 +45,6 @@ SHARED = (
     "statutory_max", "source_document", "effective_from",
 )
 _GROUP_KEY = ("code", "region", "effective_from")
-
-
-def _max(model: Any, name: str) -> int | None:
-    return model._meta.get_field(name).max_length
 
 
 def places_for(amount_unit: str) -> int:
@@ -73,11 +68,11 @@ class BenchmarksKind(Kind):
                gettext_lazy("Code of the benchmark; all rows (tiers) of one benchmark share "
                             "it. A code already used in the region adds a new version."),
                required=True, example="SCJG-SP-001",
-               max_length=_max(DiscretionBenchmark, "code")),
+               max_length=max_length(DiscretionBenchmark, "code")),
         Column("violation", gettext_lazy("Violation"),
                gettext_lazy("The illegal act the benchmark is for."), required=True,
                example="销售不符合食品安全标准的食品",
-               max_length=_max(DiscretionBenchmark, "violation"), width=30),
+               max_length=max_length(DiscretionBenchmark, "violation"), width=30),
         Column("sector", gettext_lazy("Sector"),
                gettext_lazy("Sector code or name; see the sectors sheet."), required=True,
                example="市场监管", width=12),
@@ -93,11 +88,11 @@ class BenchmarksKind(Kind):
         Column("violated_text", gettext_lazy("Provision violated"),
                gettext_lazy("The provision violated, as text."), required=True,
                example="《中华人民共和国食品安全法》第三十四条",
-               max_length=_max(DiscretionBenchmark, "violated_text"), width=30),
+               max_length=max_length(DiscretionBenchmark, "violated_text"), width=30),
         Column("penalty_text", gettext_lazy("Penalty provision"),
                gettext_lazy("The provision that sets the penalty, as text."), required=True,
                example="《中华人民共和国食品安全法》第一百二十四条",
-               max_length=_max(DiscretionBenchmark, "penalty_text"), width=30),
+               max_length=max_length(DiscretionBenchmark, "penalty_text"), width=30),
         Column("violated_articles", gettext_lazy("Provision violated (articles)"),
                gettext_lazy("Optional: law code:article number, several separated by ;."),
                example="food-safety-law:34", width=20),
@@ -133,12 +128,12 @@ class BenchmarksKind(Kind):
                example="罚款、没收违法所得", vocabulary=PENALTY_KINDS, multiple=True, width=20),
         Column("other_measures", gettext_lazy("Other measures"),
                gettext_lazy("Other penalties or measures of this tier, as text."),
-               example="没收违法所得", max_length=_max(BenchmarkTier, "other_measures"),
+               example="没收违法所得", max_length=max_length(BenchmarkTier, "other_measures"),
                width=20),
         Column("source_document", gettext_lazy("Source document"),
                gettext_lazy("Document that issued the benchmark, with its number."),
                required=True, example="湘市监发〔2024〕1号",
-               max_length=_max(DiscretionBenchmark, "source_document"), width=24),
+               max_length=max_length(DiscretionBenchmark, "source_document"), width=24),
         Column("effective_from", gettext_lazy("Effective date"),
                gettext_lazy("Date this version takes effect, YYYY-MM-DD."), required=True,
                example="2024-01-01"),
@@ -176,9 +171,15 @@ class BenchmarksKind(Kind):
 
     def plan(self, ctx: ImportContext, rows: list[SourceRow]) -> list[Action]:
         actions: list[Action] = []
-        latest: dict[tuple[int, str], tuple[dt.date, int | None]] = {}
+        versions = VersionOrder(
+            DiscretionBenchmark, "region_id",
+            in_database=_("This benchmark already has a version in force from %(date)s; "
+                          "a new version must take effect later."),
+            in_file=_("Row %(row)s has a version of this benchmark from %(date)s; a "
+                      "later benchmark must take effect later."),
+        )
         for group in self._groups(rows):
-            action = self._plan_group(ctx, group, latest)
+            action = self._plan_group(ctx, group, versions)
             if action is not None:
                 actions.append(action)
         return actions
@@ -187,7 +188,7 @@ class BenchmarksKind(Kind):
         self,
         ctx: ImportContext,
         group: _Group,
-        latest: dict[tuple[int, str], tuple[dt.date, int | None]],
+        versions: VersionOrder,
     ) -> Action | None:
         head = group.rows[0]
         r = RowReader(ctx, head)
@@ -226,7 +227,7 @@ class BenchmarksKind(Kind):
             statutory_min = statutory_max = None
         source_document = r.text("source_document")
         if region is not None and code and effective_from is not None:
-            self._check_version(r, latest, region.pk, code, effective_from)
+            versions.check(r, region.pk, code, effective_from)
         ok = r.ok
 
         tiers: list[TierIn] = []
@@ -298,35 +299,6 @@ class BenchmarksKind(Kind):
         return TierIn(tier=tier, conditions=conditions, min_value=low, max_value=high,
                       penalty_kinds=penalty_kinds, other_measures=other_measures)
 
-    @staticmethod
-    def _check_version(
-        r: RowReader,
-        latest: dict[tuple[int, str], tuple[dt.date, int | None]],
-        region_id: int,
-        code: str,
-        effective_from: dt.date,
-    ) -> None:
-        key = (region_id, code)
-        if key not in latest:
-            current = DiscretionBenchmark.objects.filter(region_id=region_id, code=code).aggregate(
-                day=Max("effective_from")
-            )["day"]
-            if current is not None:
-                latest[key] = (current, None)
-        if key in latest:
-            previous, previous_row = latest[key]
-            if effective_from <= previous:
-                if previous_row is None:
-                    message = _("This benchmark already has a version in force from %(date)s; "
-                                "a new version must take effect later.")
-                else:
-                    message = _("Row %(row)s has a version of this benchmark from %(date)s; a "
-                                "later benchmark must take effect later.")
-                r.fail("effective_from", "version_effective_date",
-                       message % {"date": previous.isoformat(), "row": previous_row})
-                return
-        latest[key] = (effective_from, r.row.number)
-
     # --- export ---------------------------------------------------------------------------
     def export_rows(self, actor: Any) -> Iterator[dict[str, str]]:
         order = list(TierChoice.values)
@@ -340,10 +312,6 @@ class BenchmarksKind(Kind):
         for bm in benchmarks:
             places = places_for(bm.amount_unit)
 
-            def refs(articles: Any) -> str:
-                return "; ".join(article_reference(a) for a in sorted(
-                    articles, key=lambda a: (a.version.law.code, a.number)))
-
             shared = {
                 "code": bm.code,
                 "violation": bm.violation,
@@ -354,8 +322,8 @@ class BenchmarksKind(Kind):
                 ),
                 "violated_text": bm.violated_text,
                 "penalty_text": bm.penalty_text,
-                "violated_articles": refs(bm.violated_articles.all()),
-                "penalty_articles": refs(bm.penalty_articles.all()),
+                "violated_articles": article_references(bm.violated_articles.all()),
+                "penalty_articles": article_references(bm.penalty_articles.all()),
                 "amount_unit": AMOUNT_UNITS.display(bm.amount_unit),
                 "statutory_min": format_scaled(bm.statutory_min, places),
                 "statutory_max": format_scaled(bm.statutory_max, places),

@@ -20,10 +20,11 @@ from .base import (
     Reference,
     SourceRow,
     format_date,
+    max_length,
     region_reference,
     sector_reference,
 )
-from .reader import ImportContext, RowReader, existing_values
+from .reader import ImportContext, NewValues, RowReader
 
 
 class CertificatesKind(Kind):
@@ -35,7 +36,7 @@ class CertificatesKind(Kind):
         Column("number", gettext_lazy("Certificate number"),
                gettext_lazy("Number printed on the enforcement certificate; unique."),
                required=True, example="43010020240001",
-               max_length=Certificate._meta.get_field("number").max_length, width=20),
+               max_length=max_length(Certificate, "number"), width=20),
         Column("holder_id_number", gettext_lazy("Holder ID number"),
                gettext_lazy("ID number of the holder, who must already be registered in your "
                             "body (import people first)."),
@@ -46,7 +47,7 @@ class CertificatesKind(Kind):
         Column("issuer", gettext_lazy("Issuer"),
                gettext_lazy("Authority that issued the certificate."), required=True,
                example="湖南省人民政府",
-               max_length=Certificate._meta.get_field("issuer").max_length, width=20),
+               max_length=max_length(Certificate, "issuer"), width=20),
         Column("areas", gettext_lazy("Enforcement areas"),
                gettext_lazy("Region codes (GB/T 2260) where the holder may enforce, separated "
                             "by 、 or a comma; see the regions sheet."),
@@ -75,22 +76,17 @@ class CertificatesKind(Kind):
 
     def plan(self, ctx: ImportContext, rows: list[SourceRow]) -> list[Action]:
         actions: list[Action] = []
-        first_row: dict[str, int] = {}
         people = visible_people(ctx.actor).select_related("body")
-        registered = existing_values(Certificate, "number",
-                                     [row.values.get("number", "") for row in rows])
+        numbers = NewValues(
+            Certificate, "number", rows, code="certificate_duplicate",
+            in_file=_("The same certificate number is already on row %(row)s."),
+            registered=_("A certificate with this number is already registered."),
+        )
         for row in rows:
             r = RowReader(ctx, row)
             number = r.text("number")
             if number:
-                if number in first_row:
-                    r.fail("number", "certificate_duplicate",
-                           _("The same certificate number is already on row %(row)s.")
-                           % {"row": first_row[number]})
-                elif number in registered:
-                    r.fail("number", "certificate_duplicate",
-                           _("A certificate with this number is already registered."))
-                first_row.setdefault(number, row.number)
+                numbers.check(r, number)
             person = None
             id_number = r.id_number("holder_id_number")
             if id_number is not None:
@@ -100,9 +96,7 @@ class CertificatesKind(Kind):
                 if person is None:
                     r.fail("holder_id_number", "person_unknown",
                            _("No person with this ID number is registered in your scope."))
-                elif not ctx.body_in_scope(person.body):
-                    r.fail("holder_id_number", "body_out_of_scope",
-                           _("You can only import rows for your own enforcement body."))
+                elif not r.in_scope("holder_id_number", person.body):
                     person = None
             holder_name = r.text("holder_name")
             if person is not None and holder_name and holder_name != person.name:

@@ -1,12 +1,10 @@
 """Enforcement items (权责清单): one row per item version, created with
 ``catalog.services.item_create``; the basis cites articles in force on the effective date."""
 
-import datetime as dt
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,18 +21,19 @@ from .base import (
     Kind,
     Reference,
     SourceRow,
-    article_reference,
+    article_references,
     format_date,
     law_reference,
+    max_length,
 )
-from .reader import ImportContext, RowReader
+from .reader import ImportContext, RowReader, VersionOrder
 
 
 def _max(field: str) -> int | None:
-    return EnforcementItem._meta.get_field(field).max_length  # type: ignore[union-attr]
+    return max_length(EnforcementItem, field)
 
 
-_OFFICE_MAX = Department._meta.get_field("name").max_length
+_OFFICE_MAX = max_length(Department, "name")
 
 
 class ItemsKind(Kind):
@@ -107,7 +106,13 @@ class ItemsKind(Kind):
 
     def plan(self, ctx: ImportContext, rows: list[SourceRow]) -> list[Action]:
         actions: list[Action] = []
-        latest: dict[tuple[int, str], tuple[dt.date, int | None]] = {}
+        versions = VersionOrder(
+            EnforcementItem, "body_id",
+            in_database=_("This item already has a version in force from %(date)s; a "
+                          "new version must take effect later."),
+            in_file=_("Row %(row)s has a version of this item from %(date)s; a "
+                      "later row must take effect later."),
+        )
         for row in rows:
             r = RowReader(ctx, row)
             body = r.body("body_credit_code")
@@ -134,7 +139,7 @@ class ItemsKind(Kind):
             court = r.text("litigation_court")
             litigation_months = r.integer("litigation_months")
             if body is not None and code and effective_from is not None:
-                self._check_version(r, latest, body.pk, code, effective_from)
+                versions.check(r, body.pk, code, effective_from)
             if not r.ok or body is None or category is None or procedure_type is None:
                 continue
             assert effective_from is not None
@@ -153,37 +158,6 @@ class ItemsKind(Kind):
             )))
         return actions
 
-    @staticmethod
-    def _check_version(
-        r: RowReader,
-        latest: dict[tuple[int, str], tuple[dt.date, int | None]],
-        body_id: int,
-        code: str,
-        effective_from: dt.date,
-    ) -> None:
-        """A new version must take effect after the one before it (in the database or
-        earlier in the file), as ``item_create`` requires."""
-        key = (body_id, code)
-        if key not in latest:
-            current = EnforcementItem.objects.filter(body_id=body_id, code=code).aggregate(
-                day=Max("effective_from")
-            )["day"]
-            if current is not None:
-                latest[key] = (current, None)
-        if key in latest:
-            previous, previous_row = latest[key]
-            if effective_from <= previous:
-                if previous_row is None:
-                    message = _("This item already has a version in force from %(date)s; a "
-                                "new version must take effect later.")
-                else:
-                    message = _("Row %(row)s has a version of this item from %(date)s; a "
-                                "later row must take effect later.")
-                r.fail("effective_from", "version_effective_date",
-                       message % {"date": previous.isoformat(), "row": previous_row})
-                return
-        latest[key] = (effective_from, r.row.number)
-
     def export_rows(self, actor: Any) -> Iterator[dict[str, str]]:
         items = (
             visible_items(actor)
@@ -192,15 +166,13 @@ class ItemsKind(Kind):
             .order_by("body__name", "body_id", "code", "version")
         )
         for item in items:
-            basis = sorted(item.legal_basis.all(),
-                           key=lambda a: (a.version.law.code, a.number))
             yield {
                 "body_credit_code": item.body.credit_code,
                 "code": item.code,
                 "name": item.name,
                 "category": ITEM_CATEGORIES.display(item.category),
                 "procedure_type": PROCEDURE_TYPES.display(item.procedure_type),
-                "legal_basis": "; ".join(article_reference(a) for a in basis),
+                "legal_basis": article_references(item.legal_basis.all()),
                 "basis_text": item.basis_text,
                 "time_limit": "" if item.time_limit is None else str(item.time_limit),
                 "time_limit_unit": (

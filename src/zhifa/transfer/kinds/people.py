@@ -20,12 +20,13 @@ from .base import (
     Reference,
     SourceRow,
     format_date,
+    max_length,
 )
-from .reader import ImportContext, RowReader, existing_values
+from .reader import ImportContext, NewValues, RowReader
 
 
 def _max(field: str) -> int | None:
-    return Person._meta.get_field(field).max_length  # type: ignore[union-attr]
+    return max_length(Person, field)
 
 
 class PeopleKind(Kind):
@@ -40,7 +41,7 @@ class PeopleKind(Kind):
                required=True, example="11430100MB12345675", width=22),
         Column("department", gettext_lazy("Department"),
                gettext_lazy("Name of a department of that body, as registered. May be empty."),
-               example="执法稽查科", max_length=Department._meta.get_field("name").max_length),
+               example="执法稽查科", max_length=max_length(Department, "name")),
         Column("name", gettext_lazy("Full name"), gettext_lazy("Name as on the ID card."),
                required=True,
                example="张三", max_length=_max("name"), width=12),
@@ -79,9 +80,11 @@ class PeopleKind(Kind):
 
     def plan(self, ctx: ImportContext, rows: list[SourceRow]) -> list[Action]:
         actions: list[Action] = []
-        first_row: dict[str, int] = {}
-        registered = existing_values(Person, "id_number",
-                                     [row.values.get("id_number", "") for row in rows])
+        id_numbers = NewValues(
+            Person, "id_number", rows, code="person_duplicate",
+            in_file=_("The same ID number is already on row %(row)s."),
+            registered=_("A person with this ID number is already registered."),
+        )
         for row in rows:
             r = RowReader(ctx, row)
             body = r.body("body_credit_code")
@@ -89,14 +92,7 @@ class PeopleKind(Kind):
             name = r.text("name")
             id_number = r.id_number("id_number")
             if id_number is not None:
-                if id_number in first_row:
-                    r.fail("id_number", "person_duplicate",
-                           _("The same ID number is already on row %(row)s.")
-                           % {"row": first_row[id_number]})
-                elif id_number in registered:
-                    r.fail("id_number", "person_duplicate",
-                           _("A person with this ID number is already registered."))
-                first_row.setdefault(id_number, row.number)
+                id_numbers.check(r, id_number)
             role_kinds = r.choices("role_kinds", ROLE_KINDS)
             post = r.text("post")
             phone = r.text("phone")

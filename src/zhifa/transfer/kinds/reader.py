@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from zhifa.catalog.models import Article
@@ -233,11 +234,15 @@ class RowReader:
                       _("No enforcement body with this unified social credit code is "
                         "registered."))
             return None
-        if not self.ctx.body_in_scope(body):
-            self.fail(key, "body_out_of_scope",
-                      _("You can only import rows for your own enforcement body."))
-            return None
-        return body
+        return body if self.in_scope(key, body) else None
+
+    def in_scope(self, key: str, body: EnforcementBody) -> bool:
+        """Whether the row may be imported for ``body``; reported on ``key`` when not."""
+        if self.ctx.body_in_scope(body):
+            return True
+        self.fail(key, "body_out_of_scope",
+                  _("You can only import rows for your own enforcement body."))
+        return False
 
     def _region(self, key: str, code: str) -> Region | None:
         try:
@@ -340,3 +345,54 @@ def existing_values(model: Any, field_name: str, candidates: Iterable[str]) -> s
         found.update(model.objects.filter(**{f"{field_name}__in": chunk})
                      .values_list(field_name, flat=True))
     return found
+
+
+class NewValues:
+    """A column whose values must be new: neither registered already nor earlier in the file.
+    The column key is also the model's field name."""
+
+    def __init__(self, model: Any, key: str, rows: list[SourceRow], *, code: str,
+                 in_file: str, registered: str) -> None:
+        self.key = key
+        self.code = code
+        self.in_file = in_file  # with %(row)s, the earlier row
+        self.registered_message = registered
+        self.registered = existing_values(model, key, [row.values.get(key, "") for row in rows])
+        self.first_row: dict[str, int] = {}
+
+    def check(self, r: RowReader, value: str) -> None:
+        if value in self.first_row:
+            r.fail(self.key, self.code, self.in_file % {"row": self.first_row[value]})
+        elif value in self.registered:
+            r.fail(self.key, self.code, self.registered_message)
+        self.first_row.setdefault(value, r.row.number)
+
+
+class VersionOrder:
+    """A new version must take effect after the one before it, in the database or earlier in
+    the file, as the catalogue services require (``version_effective_date``). Versions are
+    counted per scope (a body, a region) and code."""
+
+    def __init__(self, model: Any, scope_field: str, *, in_database: str, in_file: str) -> None:
+        self.model = model
+        self.scope_field = scope_field
+        self.in_database = in_database  # with %(date)s, the version in force
+        self.in_file = in_file  # with %(row)s and %(date)s, the earlier row's version
+        self._latest: dict[tuple[int, str], tuple[dt.date, int | None]] = {}
+
+    def check(self, r: RowReader, scope_id: int, code: str, effective_from: dt.date) -> None:
+        key = (scope_id, code)
+        if key not in self._latest:
+            current = self.model.objects.filter(
+                **{self.scope_field: scope_id}, code=code
+            ).aggregate(day=Max("effective_from"))["day"]
+            if current is not None:
+                self._latest[key] = (current, None)
+        if key in self._latest:
+            previous, previous_row = self._latest[key]
+            if effective_from <= previous:
+                message = self.in_database if previous_row is None else self.in_file
+                r.fail("effective_from", "version_effective_date",
+                       message % {"date": previous.isoformat(), "row": previous_row})
+                return
+        self._latest[key] = (effective_from, r.row.number)

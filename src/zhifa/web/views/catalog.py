@@ -13,6 +13,7 @@ from zhifa.catalog.selectors import (
     visible_benchmarks,
     visible_items,
 )
+from zhifa.core.filters import filter_given
 from zhifa.orgs.permissions import Perm
 from zhifa.orgs.selectors import visible_bodies
 
@@ -28,14 +29,10 @@ def item_list(request: HttpRequest) -> HttpResponse:
     qs: Any = visible_items(request.user)
     if "q" in f:
         qs = qs.filter(Q(code__icontains=f["q"]) | Q(name__icontains=f["q"]))
-    if "category" in f:
-        qs = qs.filter(category=f["category"])
-    if "body" in f:
-        qs = qs.filter(body__public_id=f["body"])
-    if "procedure" in f:
-        qs = qs.filter(procedure_type=f["procedure"])
-    if "review" in f:
-        qs = qs.filter(legality_review_status=f["review"])
+    qs = filter_given(
+        qs, category=f.get("category"), body__public_id=f.get("body"),
+        procedure_type=f.get("procedure"), legality_review_status=f.get("review"),
+    )
     if f.get("in_force") == "today":
         qs = qs.in_force_on(timezone.localdate())
     return render_list(
@@ -67,8 +64,7 @@ def benchmark_list(request: HttpRequest) -> HttpResponse:
     qs = visible_benchmarks(request.user)
     if "q" in f:
         qs = qs.filter(Q(violation__icontains=f["q"]) | Q(code__icontains=f["q"]))
-    if "sector" in f:
-        qs = qs.filter(sector__code=f["sector"])
+    qs = filter_given(qs, sector__code=f.get("sector"))
     return render_list(
         request, template="web/benchmarks/list.html",
         results_template="web/benchmarks/_results.html", form=form, qs=qs,

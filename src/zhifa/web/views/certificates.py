@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhifa.core.errors import ApplicationError
+from zhifa.core.filters import filter_given
 from zhifa.orgs.models import Certificate
 from zhifa.orgs.permissions import Perm, has_perm
 from zhifa.orgs.selectors import (
@@ -36,10 +37,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     qs = with_status_on(visible_certificates(request.user), today)
     if "q" in f:
         qs = qs.filter(Q(number__icontains=f["q"]) | Q(person__name__icontains=f["q"]))
-    if "status" in f:
-        qs = qs.filter(status_on_day=f["status"])
-    if "category" in f:
-        qs = qs.filter(categories__code=f["category"])
+    qs = filter_given(qs, status_on_day=f.get("status"), categories__code=f.get("category"))
     if "expiring_within" in f:
         qs = qs.filter(
             expiry_date__gte=today,

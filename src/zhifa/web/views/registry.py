@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from zhifa.catalog.selectors import visible_items
+from zhifa.core.filters import filter_given
 from zhifa.orgs.models import Certificate
 from zhifa.orgs.permissions import Perm
 from zhifa.orgs.selectors import (
@@ -33,12 +34,8 @@ def body_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(Q(name__icontains=f["q"]) | Q(credit_code__icontains=f["q"]))
     if "region" in f:
         qs = qs.filter(region__path__contains=f"/{f['region']}/")
-    if "sector" in f:
-        qs = qs.filter(sector__code=f["sector"])
-    if "kind" in f:
-        qs = qs.filter(kind=f["kind"])
-    if "status" in f:
-        qs = qs.filter(status=f["status"])
+    qs = filter_given(qs, sector__code=f.get("sector"), kind=f.get("kind"),
+                      status=f.get("status"))
     return render_list(
         request, template="web/bodies/list.html", results_template="web/bodies/_results.html",
         form=form, qs=qs,
@@ -76,14 +73,10 @@ def person_list(request: HttpRequest) -> HttpResponse:
     qs = visible_people(request.user)
     if "q" in f:
         qs = qs.filter(name__icontains=f["q"])
-    if "body" in f:
-        qs = qs.filter(body__public_id=f["body"])
-    if "department" in f:
-        qs = qs.filter(department__public_id=f["department"])
-    if "role" in f:
-        qs = qs.filter(roles__kind=f["role"])
-    if "status" in f:
-        qs = qs.filter(status=f["status"])
+    qs = filter_given(
+        qs, body__public_id=f.get("body"), department__public_id=f.get("department"),
+        roles__kind=f.get("role"), status=f.get("status"),
+    )
     return render_list(
         request, template="web/people/list.html", results_template="web/people/_results.html",
         form=form, qs=qs, extra={"show_body": len(form.fields["body"].choices) > 2},
