@@ -146,8 +146,9 @@ def test_article_in_force(w: ApiWorld, client_for) -> None:  # type: ignore[no-u
     assert get(c, "/laws/pqa/articles/50?date=2029-12-31") == {
         "date": "2029-12-31",
         "law": {"code": "pqa", "title": "中华人民共和国产品质量法", "level": "law",
-                "issuer": "全国人民代表大会常务委员会", "repeal_date": None},
-        "version": {"label": "2018年修正", "document_number": "", "promulgated_date": None,
+                "repeal_date": None},
+        "version": {"label": "2018年修正", "issuer": "全国人民代表大会常务委员会",
+                    "document_number": "", "promulgated_date": None,
                     "effective_from": "2018-12-29", "effective_to": "2030-01-01"},
         "number": 50, "label": "第五十条", "text": ART50["text"],
     }

@@ -50,12 +50,12 @@ class LawOut(Schema):
     code: str
     title: str
     level: str
-    issuer: str
     repeal_date: dt.date | None
 
 
 class LawVersionOut(Schema):
     label: str
+    issuer: str
     document_number: str
     promulgated_date: dt.date | None
     effective_from: dt.date

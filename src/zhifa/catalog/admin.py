@@ -23,7 +23,7 @@ class LawVersionInline(admin.TabularInline):
 
 @admin.register(Law)
 class LawAdmin(admin.ModelAdmin):
-    list_display = ["title", "level", "issuer", "repeal_date"]
+    list_display = ["title", "level", "repeal_date"]
     list_filter = ["level"]
     search_fields = ["title", "code"]
     inlines = [LawVersionInline]
@@ -36,7 +36,7 @@ class ArticleInline(admin.StackedInline):
 
 @admin.register(LawVersion)
 class LawVersionAdmin(admin.ModelAdmin):
-    list_display = ["law", "label", "effective_from", "effective_to"]
+    list_display = ["law", "label", "issuer", "effective_from", "effective_to"]
     search_fields = ["law__title"]
     inlines = [ArticleInline]
 

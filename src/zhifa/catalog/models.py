@@ -30,7 +30,6 @@ class Law(BaseModel):
     code = models.CharField(_("code"), max_length=64, unique=True)
     title = models.CharField(_("title"), max_length=200, db_index=True)
     level = models.CharField(_("level"), max_length=32, choices=LawLevel.choices)
-    issuer = models.CharField(pgettext_lazy("law", "issuer"), max_length=128)
     repeal_date = models.DateField(_("repeal date"), null=True, blank=True)
 
     class Meta:
@@ -49,6 +48,9 @@ class LawVersion(BaseModel):
                             related_name="versions")
     label = models.CharField(_("version"), max_length=64,
                              help_text=_("e.g. 2021年修订"))
+    # Per version: a revision may be adopted by another organ than the original text
+    # (e.g. a law passed by the NPC and amended by its Standing Committee).
+    issuer = models.CharField(pgettext_lazy("law", "issuer"), max_length=128)
     document_number = models.CharField(_("document number"), max_length=128, blank=True)
     promulgated_date = models.DateField(_("promulgated on"), null=True, blank=True)
     effective_from = models.DateField(_("effective from"))

@@ -97,18 +97,22 @@ def law_version_create(
     """Add a law (if new) and a text version with its articles ``(number, label, text)``;
     the previous version stops being in force on ``effective_from``."""
     _require_system_admin(actor, _("Only system administrators can edit legal provisions."))
-    law, _created = Law.objects.get_or_create(
-        code=law_code, defaults={"title": title, "level": level, "issuer": issuer}
+    law, created = Law.objects.get_or_create(
+        code=law_code, defaults={"title": title, "level": level}
     )
-    previous = law.versions.order_by("-effective_from").first()
+    previous = law.versions.select_for_update().order_by("-effective_from").first()
     if previous is not None:
         if effective_from <= previous.effective_from:
             raise InvalidInput(_("A new version must take effect after the current one."),
                                code="version_effective_date")
         previous.effective_to = effective_from
         previous.save(update_fields=["effective_to", "updated_at"])
+    if not created and (law.title, law.level) != (title, level):
+        # A revision may rename a law or change its level; the instrument shows the latest.
+        law.title, law.level = title, level
+        law.save(update_fields=["title", "level", "updated_at"])
     version = LawVersion.objects.create(
-        law=law, label=label, document_number=document_number,
+        law=law, label=label, issuer=issuer, document_number=document_number,
         promulgated_date=promulgated_date, effective_from=effective_from,
     )
     numbers = [n for n, _l, _t in articles]
