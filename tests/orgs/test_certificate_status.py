@@ -36,7 +36,7 @@ def snapshot(cert: Certificate) -> tuple[str, int]:
 @pytest.mark.parametrize(
     "path",
     [["suspended"], ["suspended", "valid"], ["suspended", "revoked"], ["revoked"],
-     ["expired"], ["expired", "revoked"], ["suspended", "valid", "suspended"]],
+     ["suspended", "valid", "suspended"]],
 )
 def test_allowed_transitions_record_history(cert: Certificate, path: list[str]) -> None:
     before = "valid"
@@ -55,9 +55,8 @@ def test_allowed_transitions_record_history(cert: Certificate, path: list[str]) 
 
 @pytest.mark.parametrize(
     ("path", "forbidden"),
-    [([], "valid"), (["suspended"], "suspended"), (["suspended"], "expired"),
-     (["revoked"], "valid"), (["revoked"], "suspended"), (["revoked"], "expired"),
-     (["expired"], "valid"), (["expired"], "suspended")],
+    [([], "valid"), (["suspended"], "suspended"),
+     (["revoked"], "valid"), (["revoked"], "suspended"), (["revoked"], "expired")],
 )
 def test_forbidden_transitions_change_nothing(cert: Certificate, path: list[str],
                                               forbidden: str) -> None:
@@ -123,3 +122,71 @@ def test_backdated_change_is_refused_and_changes_nothing(cert: Certificate) -> N
     # The same day as the latest change is allowed (a correction made that day).
     move(cert, "valid", D(2025, 3, 1))
     assert snapshot(cert) == ("valid", 2)
+
+
+@pytest.fixture
+def old_cert() -> Certificate:
+    """Issued 2020-01-01, expired after 2024-12-31."""
+    r = f.regions()
+    market = f.sector()
+    return f.certificate(f.person(f.body(r["county"], market)), [r["city"]], [market],
+                         issue=D(2020, 1, 1), expiry=D(2024, 12, 31))
+
+
+def test_expiry_is_recorded_on_the_day_after_the_expiry_date(old_cert: Certificate) -> None:
+    move(old_cert, "suspended", D(2024, 6, 1))
+    change = move(old_cert, "expired", D(2025, 1, 1))
+    assert (change.from_status, change.to_status) == ("suspended", "expired")
+    assert snapshot(old_cert) == ("expired", 2)
+    move(old_cert, "revoked", D(2025, 2, 1))
+    assert snapshot(old_cert) == ("revoked", 3)
+
+
+@pytest.mark.parametrize("forbidden", ["valid", "suspended"])
+def test_an_expired_certificate_cannot_be_restored_or_suspended(
+    old_cert: Certificate, forbidden: str
+) -> None:
+    move(old_cert, "expired", D(2025, 1, 1))
+    before = snapshot(old_cert)
+    with pytest.raises(InvalidInput) as exc:
+        move(old_cert, forbidden, D(2025, 6, 1))
+    assert exc.value.code == "certificate_status_transition"
+    assert snapshot(old_cert) == before
+
+
+def test_expiry_on_another_day_is_refused(old_cert: Certificate) -> None:
+    before = snapshot(old_cert)
+    with pytest.raises(InvalidInput) as exc:
+        move(old_cert, "expired", D(2025, 1, 2))
+    assert exc.value.code == "certificate_expiry_date"
+    assert snapshot(old_cert) == before
+
+
+def test_no_restoration_dated_after_expiry(old_cert: Certificate) -> None:
+    move(old_cert, "suspended", D(2024, 6, 1))
+    before = snapshot(old_cert)
+    with pytest.raises(InvalidInput) as exc:
+        move(old_cert, "valid", D(2025, 1, 5))
+    assert exc.value.code == "certificate_expired"
+    assert snapshot(old_cert) == before
+
+
+def test_future_dated_change_is_refused(cert: Certificate) -> None:
+    from django.utils import timezone
+
+    before = snapshot(cert)
+    with pytest.raises(InvalidInput) as exc:
+        move(cert, "suspended", timezone.localdate() + dt.timedelta(days=1))
+    assert exc.value.code == "certificate_change_future"
+    assert snapshot(cert) == before
+
+
+def test_sweep_expires_due_certificates_and_skips_none(old_cert: Certificate) -> None:
+    from zhifa.orgs.services import certificates_expire_due
+
+    move(old_cert, "suspended", D(2024, 6, 1))
+    assert certificates_expire_due(today=D(2025, 1, 1)) == (1, [])
+    assert snapshot(old_cert) == ("expired", 2)
+    last = CertificateStatusChange.objects.filter(certificate=old_cert).order_by("id").last()
+    assert last is not None and last.effective_date == D(2025, 1, 1)
+    assert certificates_expire_due(today=D(2025, 1, 2)) == (0, [])

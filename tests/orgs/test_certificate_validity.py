@@ -37,7 +37,7 @@ def check(cert: Certificate, day: dt.date, **kwargs):  # type: ignore[no-untyped
 
 def test_dates_around_issue_and_expiry(setup) -> None:  # type: ignore[no-untyped-def]
     _r, _m, _e, cert = setup
-    assert check(cert, D(2023, 12, 31)) == (False, "valid", ["not_yet_issued"])
+    assert check(cert, D(2023, 12, 31)) == (False, "not_yet_issued", ["not_yet_issued"])
     assert check(cert, D(2024, 1, 1)) == (True, "valid", [])
     assert check(cert, D(2026, 6, 1)) == (True, "valid", [])
     assert check(cert, D(2029, 12, 31)) == (True, "valid", [])

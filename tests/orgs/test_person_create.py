@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from tests import factories as f
@@ -18,7 +20,8 @@ def test_person_create_normalises_and_records_roles() -> None:
     b = f.body(f.regions()["county"])
     p = person_create(actor=None, body=b, name=" 李明 ", id_number=ID.lower(),
                       role_kinds=["officer", "reviewer", "officer"],
-                      legal_qualification_number="A20201100000000")
+                      legal_qualification_number="A20201100000000",
+                      legal_qualification_date=dt.date(2020, 12, 1))
     p = Person.objects.get(pk=p.pk)
     assert (p.name, p.id_number, p.body_id) == ("李明", ID, b.pk)
     assert p.role_kinds() == ["officer", "reviewer"]
@@ -78,3 +81,21 @@ def test_only_the_bodys_administrators_create_people() -> None:
                       role_kinds=["officer"])
     assert p.body_id == w.body_a.pk
     assert counts() == (before[0] + 1, before[1] + 1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [({"name": "  "}, "name_required"),
+     ({"role_kinds": []}, "role_required"),
+     ({"role_kinds": ["officer", "bogus"]}, "role_unknown"),
+     ({"legal_qualification_number": "A2020"}, "qualification_incomplete"),
+     ({"legal_qualification_date": dt.date(2020, 1, 1)}, "qualification_incomplete")],
+)
+def test_bad_person_input_creates_nothing(kwargs: dict, code: str) -> None:  # type: ignore[type-arg]
+    b = f.body(f.regions()["county"])
+    before = counts()
+    args = {"name": "李明", "id_number": ID, "role_kinds": ["officer"], **kwargs}
+    with pytest.raises(InvalidInput) as exc:
+        person_create(actor=None, body=b, **args)
+    assert exc.value.code == code
+    assert counts() == before

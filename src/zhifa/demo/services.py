@@ -22,7 +22,6 @@ from zhifa.catalog.models import (
 from zhifa.core.errors import ApplicationError, PermissionDenied
 from zhifa.orgs.models import AccountRole, Certificate, EnforcementBody, Person, User
 from zhifa.orgs.permissions import Perm, perms_of
-from zhifa.orgs.services import account_create
 
 from .data.accounts import DEMO_PASSWORD, LOGINS
 from .loader import LoadContext, load_all
@@ -96,17 +95,6 @@ def demo_logins() -> list[DemoLogin]:
             body=person.body.name if person else "—",
         ))
     return rows
-
-
-@transaction.atomic
-def system_admin_create(*, username: str, password: str, actor: Any = None) -> User:
-    """A system administrator account that can also use the Django admin (/admin/)."""
-    user = account_create(actor=actor, username=username, password=password,
-                          roles=[AccountRole.SYSTEM_ADMIN])
-    user.is_staff = True
-    user.is_superuser = True
-    user.save(update_fields=["is_staff", "is_superuser"])
-    return user
 
 
 def demo_load(*, actor: Any = None) -> DemoLoadResult:

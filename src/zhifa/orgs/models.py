@@ -225,6 +225,10 @@ class CertificateStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+# Not a stored status: what ``Certificate.status_on`` answers for a day before the issue date.
+NOT_YET_ISSUED = "not_yet_issued"
+
+
 class Certificate(BaseModel):
     """执法证. ``status`` is the current status; ``status_changes`` is its history, from which
     the status on any past date is derived (see ``selectors.certificate_validity``)."""
@@ -251,9 +255,13 @@ class Certificate(BaseModel):
         return self.number
 
     def status_on(self, day: dt.date) -> str:
-        """The status in force on ``day`` from the change history; expiry by date wins."""
+        """The status in force on ``day`` from the change history; expiry by date wins, and
+        before the issue date the answer is ``NOT_YET_ISSUED``. ``selectors.with_status_on``
+        computes the same inside the database."""
         if day > self.expiry_date:
             return CertificateStatus.EXPIRED
+        if day < self.issue_date:
+            return NOT_YET_ISSUED
         status: str = CertificateStatus.VALID
         for change in sorted(self.status_changes.all(), key=lambda c: (c.effective_date, c.pk)):
             if change.effective_date <= day:

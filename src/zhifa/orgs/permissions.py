@@ -7,9 +7,11 @@ Views, API endpoints and services ask ``has_perm(user, Perm.X)``; the organisati
 from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from zhifa.core.errors import PermissionDenied
 
-from .models import AccountRole
+from .models import AccountRole, BodyStatus, PersonStatus
 
 
 class Perm(StrEnum):
@@ -44,8 +46,15 @@ def perms_of(user: Any) -> set[Perm]:
         granted |= POLICY.get(role, set())
     if user.is_superuser:
         granted |= set(Perm)
-    # A staff role without a body grants nothing but system administration.
-    if not user.person_id and Perm.ADMINISTER_SYSTEM not in granted:
+    if Perm.ADMINISTER_SYSTEM in granted:
+        return granted
+    # A staff role grants nothing without a person in post at an active body.
+    person = user.person if user.person_id else None
+    if (
+        person is None
+        or person.status != PersonStatus.ACTIVE
+        or person.body.status != BodyStatus.ACTIVE
+    ):
         return set()
     return granted
 
@@ -57,5 +66,5 @@ def has_perm(user: Any, perm: Perm) -> bool:
 def require_perm(user: Any, perm: Perm) -> None:
     if not has_perm(user, perm):
         raise PermissionDenied(
-            "You do not have permission for this action.", code=f"missing_{perm.value}"
+            _("You do not have permission for this action."), code=f"missing_{perm.value}"
         )

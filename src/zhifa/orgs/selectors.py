@@ -11,12 +11,24 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from zhifa.core.errors import NotFound
 
 from .models import (
+    NOT_YET_ISSUED,
     Certificate,
     CertificateStatus,
     CertificateStatusChange,
@@ -143,6 +155,28 @@ def certificate_find_by_number(*, user: Any, number: str) -> Certificate:
         raise NotFound(_("Certificate not found."), code="certificate_not_found") from None
 
 
+def with_status_on(qs: QuerySet[Certificate], day: dt.date) -> QuerySet[Certificate]:
+    """Annotate ``status_on_day``: ``Certificate.status_on(day)`` computed in the database,
+    so lists can filter and count by the status on a day (one correlated subquery)."""
+    latest = (
+        CertificateStatusChange.objects.filter(certificate=OuterRef("pk"), effective_date__lte=day)
+        .order_by("-effective_date", "-id")
+        .values("to_status")[:1]
+    )
+    return qs.annotate(
+        status_on_day=Case(
+            When(expiry_date__lt=day, then=Value(CertificateStatus.EXPIRED.value)),
+            When(issue_date__gt=day, then=Value(NOT_YET_ISSUED)),
+            default=Coalesce(Subquery(latest), Value(CertificateStatus.VALID.value)),
+            output_field=CharField(),
+        )
+    )
+
+
+def valid_on(qs: QuerySet[Certificate], day: dt.date) -> QuerySet[Certificate]:
+    return with_status_on(qs, day).filter(status_on_day=CertificateStatus.VALID)
+
+
 @dataclass
 class Validity:
     valid: bool
@@ -165,7 +199,7 @@ def certificate_validity(
     """
     reasons: list[str] = []
     status = certificate.status_on(day)
-    if day < certificate.issue_date:
+    if status == NOT_YET_ISSUED:
         reasons.append("not_yet_issued")
     elif status == CertificateStatus.EXPIRED:
         reasons.append("expired")

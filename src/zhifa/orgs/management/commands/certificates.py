@@ -19,5 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = options["today"] or timezone.localdate()
-        count = certificates_expire_due(today=today)
+        count, failed = certificates_expire_due(today=today)
         self.stdout.write(f"{count} certificate(s) marked expired as of {today.isoformat()}.")
+        for line in failed:
+            self.stderr.write(f"skipped {line}")
