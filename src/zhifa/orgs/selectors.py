@@ -174,7 +174,8 @@ def with_status_on(qs: QuerySet[Certificate], day: dt.date) -> QuerySet[Certific
 
 
 def valid_on(qs: QuerySet[Certificate], day: dt.date) -> QuerySet[Certificate]:
-    return with_status_on(qs, day).filter(status_on_day=CertificateStatus.VALID)
+    annotated = with_status_on(qs, day)
+    return annotated.filter(status_on_day=CertificateStatus.VALID)  # type: ignore[misc]
 
 
 @dataclass
