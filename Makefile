@@ -1,15 +1,23 @@
 # Zhifa — every target installs what it needs first (make install is idempotent).
 SHELL := /bin/bash
-PYTHON ?= python3
+# Python 3.11 exactly (Django 5.2 LTS; see ADR 0002): python3.11 when present, else python3.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export ZHIFA_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo test test-sqlite test-postgres lint bench messages assets clean serve
+.PHONY: prerequisites install demo test test-sqlite test-postgres lint bench messages assets clean
 
-install: $(VENV)/.installed node_modules/.installed assets messages
+install: prerequisites $(VENV)/.installed node_modules/.installed assets messages
+
+# Fail early, with the fix, when a tool the install needs is missing.
+prerequisites:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || \
+		{ echo "Python 3.11 is required (found: $$($(PYTHON) --version 2>&1)). Set PYTHON=/path/to/python3.11." >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "npm (Node.js) is required: apt-get install nodejs npm" >&2; exit 1; }
+	@command -v msgfmt >/dev/null || { echo "msgfmt is required to compile translations: apt-get install gettext" >&2; exit 1; }
 
 $(VENV)/.installed: requirements/lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -1,5 +1,10 @@
 """Money is kept in fen (分) as integers; these helpers format it."""
 
+import re
+import unicodedata
+
+_AMOUNT_RE = re.compile(r"^(\d*)(?:\.(\d{0,2}))?$")
+
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("", "拾", "佰", "仟")
 _BIG_UNITS = ("", "万", "亿", "万亿")
@@ -13,17 +18,16 @@ def fen_to_yuan(fen: int) -> str:
 
 
 def yuan_to_fen(text: str) -> int:
-    """'1,234.5' -> 123450; exact, no float arithmetic."""
-    raw = str(text).strip().replace(",", "").replace("，", "")
+    """'1,234.5' -> 123450; exact, no float arithmetic. Full-width digits and separators
+    (as typed with a Chinese input method) are read as their ASCII forms; anything else
+    raises ``ValueError``."""
+    raw = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "")
     if raw.startswith("-"):
         return -yuan_to_fen(raw[1:])
-    if not raw or raw.count(".") > 1:
+    match = _AMOUNT_RE.match(raw)
+    if match is None or not raw.isascii() or raw in ("", "."):
         raise ValueError(raw)
-    whole, _, frac = raw.partition(".")
-    if not (whole or frac) or not (whole or "0").isdigit() or (frac and not frac.isdigit()):
-        raise ValueError(raw)
-    if len(frac) > 2:
-        raise ValueError(raw)
+    whole, frac = match.group(1), match.group(2) or ""
     return int(whole or "0") * 100 + int((frac + "00")[:2])
 
 
@@ -44,8 +48,12 @@ def _four_digits(n: int) -> str:
 
 def fen_to_chinese_upper(fen: int) -> str:
     """Amount in Chinese financial uppercase: 500000 -> '人民币伍仟元整'."""
+    if isinstance(fen, bool) or not isinstance(fen, int):
+        raise TypeError("amount in fen must be an int")
     if fen < 0:
         raise ValueError("negative amount")
+    if fen >= 10**18:  # 10^16 yuan: beyond the largest unit (万亿) this writes
+        raise ValueError("amount too large")
     yuan, rest = divmod(fen, 100)
     jiao, fen_part = divmod(rest, 10)
     groups = []

@@ -22,6 +22,18 @@ class IdentifierError(ValueError):
         self.message = message
 
 
+# Province-level codes of GB/T 2260 (the first two digits of every region code): 11-15 North,
+# 21-23 North-east, 31-37 East, 41-46 Central-south, 50-54 South-west, 61-65 North-west,
+# 71 Taiwan, 81 Hong Kong, 82 Macao. 83 prefixes the residence-permit numbers of Hong Kong,
+# Macao and Taiwan residents (GB 11643 form), valid as ID numbers only.
+PROVINCE_PREFIXES = frozenset(
+    ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+     "65", "71", "81", "82"]
+)
+_ID_ONLY_PREFIXES = frozenset(["83"])
+
+
 # --- GB 11643-1999 citizen ID number ------------------------------------------------------
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -39,7 +51,7 @@ def check_id_number(value: str, *, today: dt.date | None = None) -> str:
         raise IdentifierError(
             "id_number_format", _("An ID number has 17 digits followed by a digit or X.")
         )
-    if not re.match(r"^[1-9]\d{5}$", raw[:6]):
+    if raw[:2] not in PROVINCE_PREFIXES | _ID_ONLY_PREFIXES:
         raise IdentifierError("id_number_region", _("The ID number's address code is invalid."))
     try:
         birth = dt.date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
@@ -75,6 +87,11 @@ def mask_id_number(value: str) -> str:
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+# GB 32100 position 1, the registering authority: 1-9 (organ establishment, foreign affairs,
+# justice, culture, civil affairs, tourism, religion, trade unions, market regulation), A
+# (the CMC's establishment office), N (agriculture), Y (others). Position 2, the kind of
+# organisation within that authority, is a digit 1-9.
+_USCC_AUTHORITY = frozenset("123456789ANY")
 
 
 def credit_code_check_char(first17: str) -> str:
@@ -91,6 +108,16 @@ def check_credit_code(value: str) -> str:
                 "A unified social credit code has 18 characters from 0-9 and A-Y "
                 "without I, O, S, V and Z, with a 6-digit region code in positions 3-8."
             ),
+        )
+    if raw[0] not in _USCC_AUTHORITY or raw[1] not in "123456789":
+        raise IdentifierError(
+            "credit_code_authority",
+            _("The first two characters of the credit code (registering authority and "
+              "organisation kind) are invalid."),
+        )
+    if raw[2:4] not in PROVINCE_PREFIXES:
+        raise IdentifierError(
+            "credit_code_region", _("The credit code's region code (positions 3-8) is invalid.")
         )
     if credit_code_check_char(raw[:17]) != raw[17]:
         raise IdentifierError(
@@ -116,7 +143,7 @@ def region_level(code: str) -> str:
 
 def check_region_code(value: str) -> str:
     raw = (value or "").strip()
-    if not _REGION_RE.match(raw):
+    if not _REGION_RE.match(raw) or raw[:2] not in PROVINCE_PREFIXES:
         raise IdentifierError(
             "region_code_format",
             _("A region code has 6 digits (GB/T 2260), or 9 digits for a township."),

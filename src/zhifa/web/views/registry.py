@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from zhifa.catalog.selectors import visible_items
 from zhifa.core.filters import filter_given
-from zhifa.orgs.models import Certificate
 from zhifa.orgs.permissions import Perm
 from zhifa.orgs.selectors import (
     body_get_for_user,
     person_get_for_user,
     person_id_number_for,
     visible_bodies,
+    visible_certificates,
     visible_people,
 )
 
@@ -49,7 +49,7 @@ def body_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     today = timezone.localdate()
     people = visible_people(user).filter(body=body).order_by()
     items = visible_items(user).filter(body=body)
-    certificates = Certificate.objects.filter(person__body=body).order_by()
+    certificates = visible_certificates(user).filter(person__body=body).order_by()
     context = {
         "body": body,
         "departments": body.departments.annotate(people_count=Count("people")).order_by("name"),
