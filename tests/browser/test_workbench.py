@@ -35,6 +35,11 @@ def browser_page(monkeypatch):
         try:
             yield page
         finally:
+            # While Playwright's loop runs, Django keeps this thread's connections in a
+            # separate context; close them here, or the test database cannot be dropped.
+            from django.db import connections
+
+            connections.close_all()
             context.close()
             browser.close()
 
