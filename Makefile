@@ -43,7 +43,7 @@ demo: install
 	$(BIN)/zhifa runserver 127.0.0.1:$(PORT)
 
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src/zhifa/core src/zhifa/api src/zhifa/orgs/services.py \
 		src/zhifa/orgs/selectors.py src/zhifa/orgs/permissions.py src/zhifa/catalog/services.py \
 		src/zhifa/catalog/selectors.py src/zhifa/transfer/services.py src/zhifa/demo/services.py

@@ -7,7 +7,8 @@ import benchmarks
 
 
 def main() -> None:
-    modules = [m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_")]
+    found = pkgutil.iter_modules(benchmarks.__path__)
+    modules = [m.name for m in found if m.name.startswith("bench_")]
     if not modules:
         print("No benchmarks yet: later issues add them (benchmarks/bench_*.py).")
     for name in sorted(modules):
