@@ -162,6 +162,7 @@ AXES_VERBOSE = False
 # an address would lock a whole office out (see ADR 0004).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+SESSION_ENGINE = "zhifa.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False

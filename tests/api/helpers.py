@@ -41,14 +41,16 @@ def person_out(p: Person, id_number: str) -> dict[str, Any]:
     }
 
 
-def certificate_out(c: Certificate) -> dict[str, Any]:
+def certificate_out(c: Certificate, *, status_today: str | None = None) -> dict[str, Any]:
+    """The list payload; ``status_today`` is the stored status unless the test says which
+    status today differs from it."""
     c = Certificate.objects.get(pk=c.pk)
     return {
         "public_id": str(c.public_id), "number": c.number,
         "holder": {"public_id": str(c.person.public_id), "name": c.person.name},
         "body": body_ref(c.person.body), "issuer": c.issuer,
         "issue_date": c.issue_date.isoformat(), "expiry_date": c.expiry_date.isoformat(),
-        "status": c.status,
+        "status": c.status, "status_today": status_today or c.status,
         "areas": [region_ref(r) for r in c.areas.order_by("code")],
         "categories": [sector_ref(s) for s in c.categories.order_by("code")],
     }

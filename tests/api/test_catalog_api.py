@@ -93,8 +93,9 @@ def test_benchmarks_money_in_fen_and_yuan(w: ApiWorld, client_for) -> None:  # t
             {"tier": "lighter", "conditions": "初次违法且及时改正", "min_value": 500_000,
              "max_value": 1_500_000, "min_yuan": "5,000.00", "max_yuan": "15,000.00",
              "penalty_kinds": ["fine"], "other_measures": ""},
-            {"tier": "ordinary", "conditions": "一般情形", "min_value": 1_500_000,
-             "max_value": 3_500_000, "min_yuan": "15,000.00", "max_yuan": "35,000.00",
+            # Tiers may not share an endpoint: the next tier starts one fen higher.
+            {"tier": "ordinary", "conditions": "一般情形", "min_value": 1_500_001,
+             "max_value": 3_500_000, "min_yuan": "15,000.01", "max_yuan": "35,000.00",
              "penalty_kinds": ["fine"], "other_measures": ""},
         ],
     }

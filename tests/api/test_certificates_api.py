@@ -179,6 +179,8 @@ def test_status_change_by_the_bodys_administrator(w: ApiWorld, client_for) -> No
         (None, {"reason": "   "}, 400, "reason_required"),
         (None, {"effective_date": "2020-01-01"}, 400, "certificate_dates"),
         (None, {"to_status": "lost"}, 422, "invalid_payload"),
+        (None, {"to_status": "expired"}, 422, "invalid_payload"),
+        (None, {"effective_date": "2999-01-01"}, 400, "certificate_change_future"),
         (None, {"effective_date": "2025-13-01"}, 422, "invalid_payload"),
         (None, {"reason": None}, 422, "invalid_payload"),
     ],

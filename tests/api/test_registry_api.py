@@ -143,7 +143,8 @@ def test_person_list_and_detail_payloads(w: ApiWorld, client_for) -> None:  # ty
     assert get(c, f"/people/{p.public_id}") == {
         **person_out(p, masked(p.id_number)), "phone": "",
         "certificates": [{"public_id": str(w.cert_a.public_id), "number": w.cert_a.number,
-                          "status": "valid", "issue_date": "2024-01-01",
+                          "status": "valid", "status_today": "valid",
+                          "issue_date": "2024-01-01",
                           "expiry_date": "2029-12-31"}],
     }
 

@@ -2,14 +2,15 @@
 
 import datetime as dt
 import uuid
+from enum import StrEnum
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from zhifa.core.filters import filter_given
-from zhifa.orgs.models import Certificate, CertificateStatus
+from zhifa.orgs.models import NOT_YET_ISSUED, Certificate, CertificateStatus
 from zhifa.orgs.permissions import Perm, require_perm
 from zhifa.orgs.selectors import (
     VALIDITY_REASON_TEXT,
@@ -19,6 +20,7 @@ from zhifa.orgs.selectors import (
     region_get_by_code,
     sector_get_by_code,
     visible_certificates,
+    with_status_on,
 )
 from zhifa.orgs.services import certificate_status_change
 
@@ -36,10 +38,44 @@ from .common import today as local_today
 router = Router(tags=["certificates"])
 
 
+class StatusToday(StrEnum):
+    """A certificate's status on a given day (``Certificate.status_on``): a stored status, or
+    ``not_yet_issued`` before the issue date."""
+
+    VALID = CertificateStatus.VALID.value
+    SUSPENDED = CertificateStatus.SUSPENDED.value
+    REVOKED = CertificateStatus.REVOKED.value
+    EXPIRED = CertificateStatus.EXPIRED.value
+    NOT_YET_ISSUED = NOT_YET_ISSUED
+
+
+class RequestableStatus(StrEnum):
+    """The statuses a client may ask for. ``expired`` is not one of them: expiry follows from
+    the expiry date and is recorded by the nightly sweep (``zhifa certificates expire``)."""
+
+    VALID = CertificateStatus.VALID.value
+    SUSPENDED = CertificateStatus.SUSPENDED.value
+    REVOKED = CertificateStatus.REVOKED.value
+
+
+STATUS_DOC = ("The stored status column. Expiry by date is recorded by the nightly sweep, so "
+              "until it runs this can still say valid or suspended for an expired certificate.")
+STATUS_TODAY_DOC = ("The status in force today, from the expiry date and the status history; "
+                    "not_yet_issued before the issue date. Use this to decide whether the "
+                    "holder may act today.")
+
+
+def status_today_of(certificate: Certificate) -> str:
+    """``status_on_day`` when the list annotated it (``with_status_on``), else computed from
+    the prefetched history."""
+    annotated = getattr(certificate, "status_on_day", None)
+    return annotated if annotated is not None else certificate.status_on(local_today())
+
+
 class CertificateListIn(Schema):
     body: uuid.UUID | None = None
     person: uuid.UUID | None = None
-    status: CertificateStatus | None = None
+    status: StatusToday | None = Field(None, description="Status today (status_today).")
     category: str | None = None  # sector code
     area: str | None = None  # region code, exactly as listed on the certificate
     q: str | None = None  # part of the number or of the holder's name
@@ -58,9 +94,14 @@ class CertificateOut(Schema):
     issuer: str
     issue_date: dt.date
     expiry_date: dt.date
-    status: str
+    status: str = Field(description=STATUS_DOC)
+    status_today: str = Field(description=STATUS_TODAY_DOC)
     areas: list[RegionRefOut]
     categories: list[SectorRefOut]
+
+    @staticmethod
+    def resolve_status_today(obj: Certificate) -> str:
+        return status_today_of(obj)
 
     @staticmethod
     def resolve_holder(obj: Certificate) -> Any:
@@ -123,16 +164,17 @@ class ValidityOut(Schema):
 
 
 class StatusChangeIn(Schema):
-    to_status: CertificateStatus
+    to_status: RequestableStatus
     effective_date: dt.date
     reason: str
 
 
 def certificates_filtered(user: Any, filters: CertificateListIn) -> QuerySet[Certificate]:
     qs = filter_given(
-        visible_certificates(user).order_by("number"),  # unique: a stable page order
+        # ``number`` is unique: a stable page order.
+        with_status_on(visible_certificates(user), local_today()).order_by("number"),
         person__body__public_id=filters.body, person__public_id=filters.person,
-        status=filters.status,
+        status_on_day=filters.status,
         # One certificate lists an area or a category at most once: no duplicate rows.
         categories__code=filters.category, areas__code=filters.area,
     )
@@ -144,7 +186,9 @@ def certificates_filtered(user: Any, filters: CertificateListIn) -> QuerySet[Cer
 
 @router.get("/certificates", response={200: list[CertificateOut], **DENIED},
             operation_id="visible_certificates",
-            summary="List enforcement certificates in scope")
+            summary="List enforcement certificates in scope",
+            description="The status filter reads the status today (status_today), not the "
+                        "stored status column.")
 @paginated
 def certificates_list(request: HttpRequest, filters: Query[CertificateListIn]) -> Any:
     require_perm(request.user, Perm.VIEW_REGISTRY)
@@ -197,7 +241,9 @@ def certificate_validity_on(request: HttpRequest, public_id: str,
 @router.post("/certificates/{public_id}/status",
              response={200: CertificateDetailOut, **DENIED_OR_MISSING, **REJECTED},
              operation_id="certificate_status_change",
-             summary="Change a certificate's status (suspend, restore, revoke, expire)")
+             summary="Change a certificate's status (suspend, restore, revoke)",
+             description="Expiry is not requested here: the nightly sweep (zhifa certificates "
+                         "expire) records it from the expiry date; to_status=expired is 422.")
 def certificate_status_post(request: HttpRequest, public_id: str, payload: StatusChangeIn) -> Any:
     require_perm(request.user, Perm.MANAGE_PEOPLE)
     certificate = certificate_get_for_user(user=request.user, public_id=public_id)

@@ -5,9 +5,13 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Schema
+from ninja.operation import Operation
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.utils import contribute_operation_callback
 
 from zhifa.core.money import fen_to_yuan
 
@@ -26,9 +30,41 @@ DENIED_OR_MISSING: dict[int, type[Schema]] = {**DENIED, 404: ErrorOut}
 REJECTED: dict[int, type[Schema]] = {400: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
+PAGING_NOTE = (
+    "Paged by page number: `page` counts from 1, `page_size` defaults to the platform's page "
+    "size and is capped at {max_page_size}. The answer is `{{count, items}}` where `count` is "
+    "the number of matching rows; a page past the last (however large its number) answers "
+    "200 with the true `count` and an empty `items` list. A page below 1, or a number too "
+    "long to read, is 422 `invalid_payload`."
+)
+
+
+class PagePagination(PageNumberPagination):
+    """django-ninja's page numbers, except that a page past the last is empty without
+    asking the database: an arbitrarily large page number never reaches SQL as an offset
+    (SQLite and PostgreSQL offsets are 64-bit, and overflowing them was a server error)."""
+
+    def paginate_queryset(self, queryset: QuerySet[Any], pagination: Any,
+                          request: HttpRequest, **params: Any) -> Any:
+        requested = pagination.page_size
+        page_size = min(requested, self.max_page_size) if requested else self.page_size
+        count = queryset.count()
+        offset = (pagination.page - 1) * page_size
+        items = queryset[offset:offset + page_size] if offset < count else []
+        return {"items": items, "count": count}
+
+
+def _describe_paging(operation: Operation) -> None:
+    note = PAGING_NOTE.format(max_page_size=PagePagination().max_page_size)
+    operation.description = "\n\n".join(filter(None, [operation.description, note]))
+
+
 def paginated(func: Any) -> Any:
-    """Page-number pagination with the platform's page size (``ZHIFA["PAGE_SIZE"]``)."""
-    return paginate(PageNumberPagination, page_size=settings.ZHIFA["PAGE_SIZE"])(func)
+    """Page-number pagination with the platform's page size (``ZHIFA["PAGE_SIZE"]``), and its
+    rules in the endpoint's description."""
+    paged = paginate(PagePagination, page_size=settings.ZHIFA["PAGE_SIZE"])(func)
+    contribute_operation_callback(paged, _describe_paging)
+    return paged
 
 
 def today() -> dt.date:

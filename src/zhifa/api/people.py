@@ -10,14 +10,21 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from zhifa.core.filters import filter_given
 from zhifa.orgs.models import Person, PersonStatus, RoleKind
 from zhifa.orgs.permissions import Perm, require_perm
-from zhifa.orgs.selectors import person_get_for_user, person_id_number_for, visible_people
+from zhifa.orgs.selectors import (
+    person_get_for_user,
+    person_id_number_for,
+    visible_people,
+    with_status_on,
+)
 
+from .certificates import STATUS_DOC, STATUS_TODAY_DOC, status_today_of
 from .common import DENIED, DENIED_OR_MISSING, BodyRefOut, DepartmentRefOut, paginated
+from .common import today as local_today
 
 router = Router(tags=["people"])
 
@@ -70,9 +77,14 @@ class PersonOut(Schema):
 class PersonCertificateOut(Schema):
     public_id: uuid.UUID
     number: str
-    status: str
+    status: str = Field(description=STATUS_DOC)
+    status_today: str = Field(description=STATUS_TODAY_DOC)
     issue_date: dt.date
     expiry_date: dt.date
+
+    @staticmethod
+    def resolve_status_today(obj: Any) -> str:
+        return status_today_of(obj)
 
 
 class PersonDetailOut(PersonOut):
@@ -81,7 +93,7 @@ class PersonDetailOut(PersonOut):
 
     @staticmethod
     def resolve_certificates(obj: Person) -> list[Any]:
-        return list(obj.certificates.order_by("number"))
+        return list(with_status_on(obj.certificates.order_by("number"), local_today()))
 
 
 def people_filtered(user: Any, filters: PersonListIn) -> QuerySet[Person]:
