@@ -7,6 +7,7 @@ from collections import Counter
 from django.contrib.auth import authenticate
 from django.db.models import Max
 from django.test import RequestFactory
+from django.utils import timezone, translation
 
 from zhifa.catalog.models import (
     Article,
@@ -44,7 +45,8 @@ from zhifa.orgs.models import (
 )
 from zhifa.orgs.selectors import certificate_validity, visible_bodies
 
-TODAY = dt.date(2026, 11, 26)
+# The demo's certificate dates are counted back from the day of loading.
+TODAY = timezone.localdate()
 APL = "administrative-penalty-law"
 
 
@@ -135,6 +137,14 @@ def test_certificates_for_officers_reviewers_and_heads_only(demo):
         else:
             assert history == [cert.status]
     assert sum(1 for c in certs if len(c.status_changes.all()) == 2) == 1
+    for cert in certs:
+        assert cert.issue_date <= TODAY
+        for change in cert.status_changes.all():
+            assert cert.issue_date <= change.effective_date <= TODAY
+            if change.to_status == CertificateStatus.EXPIRED:
+                assert change.effective_date == cert.expiry_date + dt.timedelta(days=1)
+            else:
+                assert change.effective_date <= cert.expiry_date
     # Four holders of an expired certificate were issued a new one.
     renewed = Person.objects.filter(certificates__status=CertificateStatus.EXPIRED).filter(
         certificates__status=CertificateStatus.VALID)
@@ -181,7 +191,7 @@ def test_power_lists_cite_articles_in_force(demo):
 
 def test_summaries_are_marked_and_quotes_are_plain(demo):
     texts = list(Article.objects.values_list("text", flat=True))
-    assert len(texts) == 83
+    assert len(texts) == 112
     quoted = [t for t in texts if not t.startswith("【摘要】")]
     assert quoted and all("【摘要】" not in t for t in quoted)
     planning_67 = article_in_force(law_code="urban-rural-planning-law", number=67, day=TODAY)
@@ -198,8 +208,9 @@ def test_benchmarks_stay_within_the_statutory_range(demo):
         assert {"lighter", "ordinary", "heavier"} <= set(tiers)
         assert benchmark.penalty_articles.exists() and "演示" in benchmark.source_document
         for name in ("lighter", "ordinary", "heavier"):
-            assert benchmark.statutory_min <= tiers[name].min_value
-            assert tiers[name].max_value <= benchmark.statutory_max
+            if tiers[name].min_value is not None:
+                assert benchmark.statutory_min <= tiers[name].min_value
+                assert tiers[name].max_value <= benchmark.statutory_max
         if "mitigated" in tiers:
             assert tiers["mitigated"].max_value < benchmark.statutory_min
     tier_names = Counter(BenchmarkTier.objects.values_list("tier", flat=True))
@@ -209,6 +220,57 @@ def test_benchmarks_stay_within_the_statutory_range(demo):
         ("lighter", 1_000_000, 2_000_000), ("ordinary", 2_100_000, 4_000_000),
         ("heavier", 4_100_000, 5_000_000)]
     assert [a.number for a in planning.penalty_articles.all()] == [67]
+
+
+TIER_ORDER = ["no_penalty", "mitigated", "lighter", "ordinary", "heavier"]
+
+
+def test_benchmark_tiers_are_ordered_and_never_overlap(demo):
+    """Checked here independently of the catalogue's own validation: tiers come in the order
+    no penalty, mitigated, lighter, ordinary, heavier; an amount belongs to one tier at most
+    (not even a shared endpoint); mitigation stays below the statutory minimum, every other
+    tier within the statutory range; a tier that fines fines something."""
+    checked = 0
+    for benchmark in DiscretionBenchmark.objects.prefetch_related("tiers"):
+        tiers = list(benchmark.tiers.all())
+        positions = [TIER_ORDER.index(t.tier) for t in tiers]
+        assert positions == sorted(set(positions)), benchmark.code
+        previous_max = None
+        for tier in tiers:
+            low, high = tier.min_value, tier.max_value
+            assert (low is None) == (high is None), (benchmark.code, tier.tier)
+            if tier.tier == "no_penalty":
+                assert (low, tier.penalty_kinds) == (None, []), benchmark.code
+                continue
+            if low is None:
+                # Only the other penalties the law prescribes, without a fine.
+                assert tier.penalty_kinds and "fine" not in tier.penalty_kinds, benchmark.code
+                continue
+            assert "fine" in tier.penalty_kinds and 0 < low <= high, (benchmark.code, tier.tier)
+            if previous_max is not None:
+                assert previous_max < low, (benchmark.code, tier.tier)
+            previous_max = high
+            if tier.tier == "mitigated":
+                assert high < benchmark.statutory_min, benchmark.code
+            else:
+                assert benchmark.statutory_min <= low and high <= benchmark.statutory_max
+            checked += 1
+    assert checked == 22 * 3 + 3 - 1  # three fining tiers each, mitigated ones, one warning
+
+
+def test_mandatory_confiscation_is_in_every_tier(demo):
+    # 产品质量法 art. 50: the products are confiscated, and the illegal gains, in every case.
+    product = DiscretionBenchmark.objects.get(code="market-005")
+    tiers = list(product.tiers.all())
+    assert [t.tier for t in tiers] == ["lighter", "ordinary", "heavier"]
+    for tier in tiers:
+        assert {"fine", "confiscate_property", "confiscate_gains"} <= set(tier.penalty_kinds)
+    assert "revoke_licence" in tiers[-1].penalty_kinds
+    assert not {"revoke_licence"} & set(tiers[0].penalty_kinds + tiers[1].penalty_kinds)
+    # 大气污染防治法 art. 118(3): barbecue tools and gains are confiscated with any fine.
+    barbecue = DiscretionBenchmark.objects.get(code="urban-002")
+    for tier in barbecue.tiers.exclude(tier="no_penalty"):
+        assert "confiscate_property" in tier.penalty_kinds
 
 
 def test_every_body_has_a_review_catalogue(demo):
@@ -252,7 +314,11 @@ def test_article_in_force_differs_between_the_two_penalty_law_versions(demo):
     assert new.text.startswith("违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚。")
     assert old.version.effective_to == dt.date(2021, 7, 15)
     assert new.version.effective_to is None
-    assert LawVersion.objects.filter(law__code=APL).count() == 2
+    assert old.version.label == "2017年修正"
+    assert old.text.endswith("当事人应当依照本法第四十六条、第四十七条、第四十八条的规定履行"
+                             "行政处罚决定。")
+    assert article_in_force(law_code=APL, number=33, day=dt.date(2000, 1, 1)).text == old.text
+    assert LawVersion.objects.filter(law__code=APL).count() == 4
     # The summary procedure moved from art. 33 to art. 51 with higher amounts.
     assert "二百元以下" in article_in_force(law_code=APL, number=51, day=TODAY).text
 
@@ -268,8 +334,9 @@ def test_validity_of_an_expired_and_a_suspended_certificate(demo):
                                  region=body.region, sector=body.sector)
     assert (after.valid, after.status, after.reasons) == (False, "expired", ["expired"])
 
-    suspended = Certificate.objects.filter(status=CertificateStatus.SUSPENDED).order_by(
-        "number").first()
+    # Below the province, so that some region lies outside the certificate's area.
+    suspended = Certificate.objects.filter(status=CertificateStatus.SUSPENDED).exclude(
+        person__body__level="province").order_by("number").first()
     body = suspended.person.body
     change = CertificateStatusChange.objects.get(certificate=suspended)
     before = certificate_validity(suspended, day=change.effective_date - dt.timedelta(days=1),
@@ -279,6 +346,7 @@ def test_validity_of_an_expired_and_a_suspended_certificate(demo):
                               sector=body.sector)
     assert (on.valid, on.reasons) == (False, ["suspended"])
     elsewhere = Region.objects.exclude(path__startswith=body.region.path).first()
+    assert elsewhere is not None
     outside = certificate_validity(suspended, day=change.effective_date - dt.timedelta(days=1),
                                    region=elsewhere)
     assert outside.reasons == ["area_not_covered"]
@@ -345,3 +413,91 @@ def test_printed_logins_authenticate_with_their_role(demo):
         EnforcementBody.objects.filter(region__path__startswith="/430000/430100/")
         .values_list("name", flat=True))
     assert visible_bodies(supervisor).count() == 11
+
+
+def test_every_law_version_names_its_adopting_organ(demo):
+    versions = list(LawVersion.objects.select_related("law").order_by("law__code",
+                                                                       "effective_from"))
+    assert len(versions) == 31
+    for version in versions:
+        assert version.issuer.strip() == version.issuer != ""
+        if version.law.level == "law":
+            assert version.issuer in {"全国人民代表大会", "全国人民代表大会常务委员会"}
+        else:
+            assert version.issuer == "国务院"
+    penalty = [(v.label, v.issuer, v.effective_from) for v in versions if v.law.code == APL]
+    assert penalty == [
+        ("1996年公布", "全国人民代表大会", dt.date(1996, 10, 1)),
+        ("2009年修正", "全国人民代表大会常务委员会", dt.date(2009, 8, 27)),
+        ("2017年修正", "全国人民代表大会常务委员会", dt.date(2018, 1, 1)),
+        ("2021年修订", "全国人民代表大会常务委员会", dt.date(2021, 7, 15)),
+    ]
+
+
+def test_earlier_versions_answer_basis_lookups_for_earlier_dates(demo):
+    licensing = "administrative-licensing-law"
+    old = article_in_force(law_code=licensing, number=42, day=dt.date(2010, 5, 1))
+    assert old.version.label == "2003年公布"
+    assert article_in_force(law_code=licensing, number=42, day=TODAY).version.label == (
+        "2019年修正")
+    food = "food-safety-law"
+    before = article_in_force(law_code=food, number=122, day=dt.date(2017, 6, 1))
+    assert before.version.label == "2015年修订"
+    assert "食品药品监督管理部门" in before.text
+    now = article_in_force(law_code=food, number=122, day=TODAY)
+    assert now.version.label == "2021年修正" and "食品安全监督管理部门" in now.text
+    # The 2021 amendment freed sellers of prepackaged food only from licensing (art. 35).
+    assert "仅销售预包装食品" not in article_in_force(law_code=food, number=35,
+                                                  day=dt.date(2021, 4, 28)).text
+    assert "仅销售预包装食品" in article_in_force(law_code=food, number=35, day=TODAY).text
+
+
+def test_entrusted_bodies_hold_no_coercion_or_licensing_items(demo):
+    entrusted = EnforcementItem.objects.filter(body__kind=BodyKind.ENTRUSTED_ORGANISATION)
+    # 行政强制法 art. 17: coercive measures cannot be entrusted.
+    assert set(entrusted.values_list("category", flat=True)) == {"penalty", "inspection"}
+    assert entrusted.count() == 7
+    coercion = EnforcementItem.objects.filter(category="coercion")
+    assert coercion.exists()
+    assert set(coercion.values_list("body__kind", flat=True)) == {
+        BodyKind.ADMINISTRATIVE_ORGAN}
+
+
+def test_law_firm_licence_follows_the_lawyers_law_time_limits(demo):
+    items = list(EnforcementItem.objects.filter(name="律师事务所设立许可")
+                 .prefetch_related("legal_basis__version__law"))
+    assert [i.body.name for i in items] == ["湖南省司法厅"]
+    item = items[0]
+    # 律师法 art. 18: 20 days at the city bureau and 10 at the province.
+    assert (item.time_limit, item.time_limit_unit) == (30, "calendar_day")
+    assert [(a.version.law.code, a.number) for a in item.legal_basis.all()] == [
+        ("lawyers-law", 18)]
+    assert item.basis_text == "《中华人民共和国律师法》第十八条"
+
+
+def _role_labels() -> set[str]:
+    labels = set()
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            labels |= {str(label) for label in RoleKind.labels}
+            labels |= {str(label) for label in AccountRole.labels}
+    return labels
+
+
+def test_posts_are_real_posts_not_role_names(demo):
+    labels = _role_labels()
+    assert {"执法人员", "法制审核人员", "Enforcement officer"} <= labels
+    people = list(Person.objects.select_related("department", "body"))
+    for person in people:
+        assert person.post and person.post not in labels, person.post
+        assert re.fullmatch(r".*(长|主任|科员|调研员)|协管员", person.post), person.post
+    # One chief per department; the head leads the body.
+    chiefs = Counter((p.department_id, p.post) for p in people
+                     if re.fullmatch(r"[^副].*(长|主任)", p.post))
+    assert max(chiefs.values()) == 1
+    heads = Person.objects.filter(roles__kind=RoleKind.HEAD)
+    assert {p.post for p in heads} == {"厅长", "局长", "分局局长", "主任", "大队长"}
+    assert set(Person.objects.filter(roles__kind=RoleKind.AUXILIARY)
+               .values_list("post", flat=True)) == {"协管员"}
+    reviewer = User.objects.get(username="reviewer").person
+    assert reviewer.post == "法规股股长"

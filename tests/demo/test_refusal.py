@@ -97,7 +97,7 @@ def _load_and_describe() -> tuple[list[tuple[str, ...]], ...]:
     with transaction.atomic():
         demo_load()
         description = (
-            sorted(Person.objects.values_list("name", "id_number", "body__name")),
+            sorted(Person.objects.values_list("name", "id_number", "body__name", "post")),
             sorted(Certificate.objects.values_list("number", "person__id_number", "status",
                                                    "issue_date")),
             sorted(EnforcementBody.objects.values_list("name", "credit_code")),

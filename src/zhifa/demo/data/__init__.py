@@ -9,6 +9,8 @@ where the wording is certain; otherwise a faithful summary is stored, prefixed w
 import datetime as dt
 
 # Fixed seed and reference dates: the data set is the same on every run and every machine.
+# Only the certificates' dates are counted back from the day of loading (``loader.people``),
+# so that none lies in the future and the valid ones stay valid.
 SEED = "zhifa-demo-province-2026"
 # Catalogue entries (power lists, benchmarks, review catalogues) take effect on this date.
 CATALOGUE_EFFECTIVE = dt.date(2024, 1, 1)

@@ -3,7 +3,10 @@ that fit its level and kind; the loader gives each item its body's code and offi
 
 Time limits: general-procedure penalties 90 calendar days (行政处罚法 art. 60); licensing
 20 working days (行政许可法 arts. 42, 82) unless a special law says otherwise; seizure 30
-calendar days (行政强制法 art. 25).
+calendar days (行政强制法 arts. 25, 69).
+
+Entrusted organisations (行政处罚法 art. 20) get penalties and inspections only: coercive
+measures cannot be entrusted (行政强制法 art. 17), and they do not license.
 """
 
 from typing import NamedTuple
@@ -29,7 +32,9 @@ class ItemSpec(NamedTuple):
     time_limit: int | None = None
     time_unit: str = ""
     levels: frozenset[str] = ALL_LEVELS
-    # Entrusted organisations act in the entrusting organ's name and do not license.
+    # May an entrusted organisation hold it? Entrusted organisations act in the entrusting
+    # organ's name; coercive measures cannot be entrusted (行政强制法 art. 17) and licensing
+    # stays with the organ.
     entrusted: bool = True
 
 
@@ -45,7 +50,7 @@ def _licence(key: str, name: str, *basis: Ref, days: int = 20,
 
 def _seizure(key: str, name: str, *basis: Ref) -> ItemSpec:
     return ItemSpec(key, name, "coercion", "coercive", (*basis, (COERCION, 9), (COERCION, 25)),
-                    30, "calendar_day", LOCAL)
+                    30, "calendar_day", LOCAL, entrusted=False)
 
 
 def _inspection(key: str, name: str, *basis: Ref) -> ItemSpec:
@@ -57,10 +62,10 @@ ITEMS: dict[str, list[ItemSpec]] = {
         _penalty("food-unlicensed", "对未取得食品经营许可从事食品经营活动的行政处罚",
                  (FOOD, 35), (FOOD, 122), levels=LOCAL),
         _penalty("food-expired", "对经营超过保质期的食品的行政处罚", (FOOD, 124), levels=LOCAL),
-        _penalty("food-label", "对经营标签、说明书不符合规定的食品的行政处罚", (FOOD, 125),
-                 levels=LOCAL),
+        _penalty("food-label", "对经营标签、说明书不符合规定的食品的行政处罚", (FOOD, 67),
+                 (FOOD, 71), (FOOD, 125), levels=LOCAL),
         _penalty("food-records", "对食品经营者未按规定查验进货、建立并遵守进货查验记录制度的"
-                 "行政处罚", (FOOD, 126), levels=LOCAL),
+                 "行政处罚", (FOOD, 53), (FOOD, 126), levels=LOCAL),
         _penalty("price-tag", "对经营者违反明码标价规定的行政处罚", (PRICE, 13), (PRICE, 42)),
         _penalty("product-fake", "对销售者在产品中掺杂、掺假，以假充真，以次充好的行政处罚",
                  (PRODUCT, 39), (PRODUCT, 50)),
@@ -85,7 +90,7 @@ ITEMS: dict[str, list[ItemSpec]] = {
         _penalty("water-evasion", "对私设暗管等逃避监管方式排放水污染物的行政处罚",
                  (WATER, 39), (WATER, 83)),
         _penalty("eia-unapproved", "对建设项目环境影响评价文件未经批准擅自开工建设的行政处罚",
-                 (EIA, 31), levels=LOCAL),
+                 (EIA, 25), (EIA, 31), levels=LOCAL),
         _penalty("permit-missing", "对未取得排污许可证排放污染物的行政处罚",
                  (DISCHARGE_PERMIT, 2), (DISCHARGE_PERMIT, 33), levels=LOCAL),
         _seizure("pollution-seizure", "查封、扣押造成污染物排放的设施、设备", (ENVIRONMENT, 25)),
@@ -172,8 +177,11 @@ ITEMS: dict[str, list[ItemSpec]] = {
     "justice": [
         _penalty("lawyer-misconduct", "对律师同时在两个以上律师事务所执业等违法行为的行政处罚",
                  (LAWYERS, 47), levels=frozenset({"city"})),
-        _licence("law-firm", "律师事务所设立许可", (LAWYERS, 18), (LICENSING, 42),
-                 levels=frozenset({"province"})),
+        # 律师法 art. 18 sets its own limits: 20 days for the city bureau's review, then 10 for
+        # the province's decision. It says 日, not 工作日 (行政许可法 art. 82 counts working
+        # days only for that law's own limits), so 30 calendar days in all.
+        ItemSpec("law-firm", "律师事务所设立许可", "licensing", "licensing", ((LAWYERS, 18),),
+                 30, "calendar_day", frozenset({"province"}), entrusted=False),
     ],
 }
 

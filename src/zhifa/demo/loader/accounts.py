@@ -1,4 +1,5 @@
-"""One login per role; the system administrator also gets the Django admin.
+"""One login per role. ``account_create`` gives the system administrator (role
+``system_admin``) the Django admin as well.
 
 Hashing with argon2 takes about half a second per password. All demo logins share one
 password, so it is hashed once and ``account_create`` stores that hash for every account:

@@ -1,5 +1,6 @@
 """Legal provisions: every version of every law, oldest first, so each new version closes the
-previous one; the articles of the latest version are what the catalogues cite."""
+previous one; each version names the organ that adopted it. The articles of the latest version
+are what the catalogues cite."""
 
 from zhifa.catalog.models import Article
 from zhifa.catalog.services import law_version_create
@@ -14,7 +15,7 @@ def load(ctx: LoadContext) -> None:
         for spec in sorted(law.versions, key=lambda v: v.effective):
             version = law_version_create(
                 actor=None, law_code=law.code, title=law.title, level=law.level,
-                issuer=law.issuer, label=spec.label, effective_from=spec.effective,
+                issuer=spec.issuer, label=spec.label, effective_from=spec.effective,
                 promulgated_date=spec.promulgated, document_number=spec.document_number,
                 articles=[(n, article_label(n), text) for n, text in sorted(spec.articles.items())],
             )

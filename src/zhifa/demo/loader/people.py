@@ -1,14 +1,25 @@
-"""People with valid fictional ID numbers, role kinds, legal qualifications, and enforcement
-certificates: most valid, some expired (with renewals for some), some suspended, one
-suspended and restored, one revoked."""
+"""People with valid fictional ID numbers, role kinds, real posts, legal qualifications, and
+enforcement certificates: most valid, some expired (with renewals for some), some suspended,
+one suspended and restored, one revoked.
+
+Certificate dates are counted back from today (``timezone.localdate()``), so every status
+change lies in the past, a valid certificate stays valid for at least a year after loading,
+and ``certificate_status_change`` accepts each change (no future dates, expiry recorded on the
+day after the expiry date). Everything else (names, ID numbers, certificate numbers, who holds
+which status) comes from seeded generators and is the same on every load.
+"""
 
 import datetime as dt
 import random
+from collections import Counter
+
+from django.utils import timezone
 
 from zhifa.core.validators import id_number_check_char
 from zhifa.orgs.models import (
     Certificate,
     CertificateStatus,
+    Department,
     EnforcementBody,
     Person,
     RoleKind,
@@ -16,8 +27,9 @@ from zhifa.orgs.models import (
 from zhifa.orgs.services import certificate_issue, certificate_status_change, person_create
 
 from ..data.accounts import LOGINS
-from ..data.bodies import Staff
+from ..data.bodies import BodySpec, Staff
 from ..data.names import FEMALE_CHARS, MALE_CHARS, SURNAMES
+from ..data.posts import AUXILIARY_POST, HEAD_POSTS, RANKS, chief_of, deputy_of
 from ..data.regions import COUNTIES_UNDER
 from . import LoadContext, person_in_slot, rng_for
 
@@ -27,18 +39,15 @@ VALIDITY_YEARS = 5
 EXPIRED_COUNT = 8
 RENEWED_COUNT = 4  # of the expired holders, these also hold a newer valid certificate
 SUSPENDED_COUNT = 4
-# Current certificates were issued in this window, so with five years of validity they stay
-# valid until mid-2027 at least; the expired ones were issued in 2018-2019.
-FIRST_ISSUE, LAST_ISSUE = dt.date(2022, 7, 1), dt.date(2025, 10, 31)
-LATEST_CHANGE = dt.date(2026, 9, 30)
+# Current certificates were issued between 90 days and 4 years before the load, so each is
+# valid for at least another year; expired ones ran out 150 to 900 days before it.
+CURRENT_ISSUED_DAYS_AGO = (90, 4 * 365)
+EXPIRED_DAYS_AGO = (150, 900)
+RESTORED_AFTER_DAYS = 45
 
 _BIRTH_YEARS = {
     "head": (1968, 1980), "reviewer": (1980, 1995), "officer": (1970, 1997),
     "office": (1975, 1992), "auxiliary": (1985, 2000), "supervisor": (1975, 1992),
-}
-_POSTS = {
-    "head": "主要负责人", "reviewer": "法制审核员", "officer": "执法人员", "office": "综合管理员",
-    "auxiliary": "执法辅助人员", "supervisor": "执法监督员",
 }
 _ROLE_KINDS = {
     "head": [RoleKind.HEAD], "reviewer": [RoleKind.REVIEWER], "officer": [RoleKind.OFFICER],
@@ -100,6 +109,39 @@ def _slots(staff: Staff, office_admin: bool) -> list[str]:
     return slots
 
 
+class _Posts:
+    """Hands out the posts of one body in the order its people are created: the head takes
+    the leadership's title; the first reviewer, the first supervisor and the first two
+    officers lead their department (its chief, or a deputy when it has one already); everyone
+    else holds a rank of the body's level."""
+
+    def __init__(self, spec: BodySpec) -> None:
+        self.spec = spec
+        self.seen: Counter[str] = Counter()
+        self.leaders: Counter[int] = Counter()  # department -> chief and deputies named
+        self.ranks = RANKS[spec.level]
+        self.rng = rng_for(f"posts:{spec.key}")
+
+    def take(self, slot: str, department: Department) -> str:
+        self.seen[slot] += 1
+        position = self.seen[slot]
+        if slot == "head":
+            return HEAD_POSTS[self.spec.leadership]
+        if slot == "auxiliary":
+            return AUXILIARY_POST
+        leads = (slot in ("reviewer", "supervisor") and position == 1) or (
+            slot == "officer" and position <= 2)
+        if leads and self.leaders[department.pk] < 2:
+            self.leaders[department.pk] += 1
+            if self.leaders[department.pk] == 2:
+                return deputy_of(department.name)
+            if slot == "reviewer":
+                # Named in full (法制股股长): review records cite the legal office's chief.
+                return department.name + chief_of(department.name)
+            return chief_of(department.name)
+        return self.rng.choice(self.ranks)
+
+
 def _load_people(ctx: LoadContext) -> None:
     rng = rng_for("people")
     names = _Names(rng)
@@ -108,6 +150,7 @@ def _load_people(ctx: LoadContext) -> None:
     for key, spec in ctx.specs.items():
         body, depts = ctx.bodies[key], ctx.departments[key]
         counties = COUNTIES_UNDER[spec.region]
+        posts = _Posts(spec)
         created: list[tuple[str, Person]] = []
         for index, slot in enumerate(_slots(spec.staff, key in admin_bodies)):
             male = rng.random() < 0.6
@@ -130,7 +173,8 @@ def _load_people(ctx: LoadContext) -> None:
             person = person_create(
                 actor=None, body=body, name=names.make(male),
                 id_number=_id_number(rng, county, birth, male, used_ids),
-                role_kinds=_ROLE_KINDS[slot], department=department, post=_POSTS[slot],
+                role_kinds=_ROLE_KINDS[slot], department=department,
+                post=posts.take(slot, department),
                 legal_qualification_number=qualification_number,
                 legal_qualification_date=qualification_date,
             )
@@ -139,30 +183,47 @@ def _load_people(ctx: LoadContext) -> None:
 
 
 class _Numbers:
-    """Certificate numbers: an opaque string, province prefix, year of issue, sequence."""
+    """Certificate numbers: an opaque string of the holder's city (or the province) and a
+    sequence; independent of the dates, so the same on every load."""
 
     def __init__(self) -> None:
         self.seq = 0
 
-    def next(self, issue: dt.date) -> str:
+    def next(self, region_code: str) -> str:
         self.seq += 1
-        return f"43{issue.year % 100:02d}{self.seq:06d}"
+        return f"{region_code[:4]}{self.seq:06d}"
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later (or earlier); 29 February becomes 1 March."""
+    if (day.month, day.day) == (2, 29):
+        return dt.date(day.year + years, 3, 1)
+    return day.replace(year=day.year + years)
 
 
 def _expiry(issue: dt.date) -> dt.date:
-    return issue.replace(year=issue.year + VALIDITY_YEARS) - dt.timedelta(days=1)
+    return _years_later(issue, VALIDITY_YEARS) - dt.timedelta(days=1)
+
+
+def _days_ago(rng: random.Random, today: dt.date, span: tuple[int, int]) -> dt.date:
+    return today - dt.timedelta(days=rng.randrange(*span))
+
+
+def _between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+    return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
 
 
 def _issue(numbers: _Numbers, person: Person, body: EnforcementBody,
            on: dt.date) -> Certificate:
     return certificate_issue(
-        actor=None, person=person, number=numbers.next(on), issuer=ISSUER,
+        actor=None, person=person, number=numbers.next(body.region.code), issuer=ISSUER,
         areas=[body.region], categories=[body.sector], issue_date=on, expiry_date=_expiry(on),
     )
 
 
 def _load_certificates(ctx: LoadContext) -> None:
     rng = rng_for("certificates")
+    today = timezone.localdate()
     numbers = _Numbers()
     # The people behind the demo logins keep a plain valid certificate.
     account_people = {
@@ -178,12 +239,14 @@ def _load_certificates(ctx: LoadContext) -> None:
     expired, renewed = set(picked[:EXPIRED_COUNT]), set(picked[:RENEWED_COUNT])
     suspended = set(picked[EXPIRED_COUNT:EXPIRED_COUNT + SUSPENDED_COUNT])
     restored, revoked = picked[-2], picked[-1]
+    yesterday = today - dt.timedelta(days=1)
 
     for key, person in holders:
         body = ctx.bodies[key]
         if person.pk in expired:
-            old = _issue(numbers, person, body,
-                         _random_date(rng, dt.date(2018, 1, 1), dt.date(2019, 9, 30)))
+            ran_out = _days_ago(rng, today, EXPIRED_DAYS_AGO)
+            old = _issue(numbers, person, body, _years_later(ran_out, -VALIDITY_YEARS))
+            # 有效期届满: the certificate is expired from the day after its expiry date.
             certificate_status_change(
                 actor=None, certificate=old, to_status=CertificateStatus.EXPIRED,
                 effective_date=old.expiry_date + dt.timedelta(days=1), reason="有效期届满",
@@ -192,28 +255,33 @@ def _load_certificates(ctx: LoadContext) -> None:
                 _issue(numbers, person, body,
                        old.expiry_date + dt.timedelta(days=rng.randrange(10, 60)))
             continue
-        cert = _issue(numbers, person, body, _random_date(rng, FIRST_ISSUE, LAST_ISSUE))
-        changed_on = min(cert.issue_date + dt.timedelta(days=rng.randrange(200, 500)),
-                         LATEST_CHANGE)
+        cert = _issue(numbers, person, body, _days_ago(rng, today, CURRENT_ISSUED_DAYS_AGO))
+        # A change lies between a month after issue and yesterday (the certificate is valid
+        # for years yet, so never after its expiry date).
+        first_possible = cert.issue_date + dt.timedelta(days=30)
         if person.pk in suspended:
             certificate_status_change(
                 actor=None, certificate=cert, to_status=CertificateStatus.SUSPENDED,
-                effective_date=changed_on, reason=rng.choice(_SUSPENSION_REASONS),
+                effective_date=_between(rng, first_possible, yesterday),
+                reason=rng.choice(_SUSPENSION_REASONS),
             )
         elif person.pk == restored:
+            suspended_on = _between(
+                rng, first_possible, yesterday - dt.timedelta(days=RESTORED_AFTER_DAYS))
             certificate_status_change(
                 actor=None, certificate=cert, to_status=CertificateStatus.SUSPENDED,
-                effective_date=changed_on, reason=_SUSPENSION_REASONS[2],
+                effective_date=suspended_on, reason=_SUSPENSION_REASONS[2],
             )
             certificate_status_change(
                 actor=None, certificate=cert, to_status=CertificateStatus.VALID,
-                effective_date=changed_on + dt.timedelta(days=45),
+                effective_date=suspended_on + dt.timedelta(days=RESTORED_AFTER_DAYS),
                 reason="补考合格，恢复执法证件效力",
             )
         elif person.pk == revoked:
             certificate_status_change(
                 actor=None, certificate=cert, to_status=CertificateStatus.REVOKED,
-                effective_date=changed_on, reason="调离行政执法岗位，注销执法证件",
+                effective_date=_between(rng, first_possible, yesterday),
+                reason="调离行政执法岗位，注销执法证件",
             )
 
 

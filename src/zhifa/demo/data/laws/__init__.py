@@ -1,8 +1,9 @@
 """Real laws and regulations cited by the demo power lists and benchmarks.
 
-Titles, levels, issuers and the dates of the versions are real. An article's text is quoted
-only where the wording is certain; otherwise it is a faithful summary starting with
-``SUMMARY_PREFIX`` (【摘要】). Only the articles the demo cites are stored.
+Titles, levels, the dates of the versions and the organ that adopted each version are real.
+An article's text is quoted only where the wording is certain word for word; otherwise it is a
+faithful summary starting with ``SUMMARY_PREFIX`` (【摘要】). Only the articles the demo cites
+are stored. A document number is given only where it is certain; otherwise it is left blank.
 """
 
 import datetime as dt
@@ -11,9 +12,16 @@ from typing import NamedTuple
 LAW = "law"
 REGULATION = "administrative_regulation"
 
+# Adopting organs. A law passed by the National People's Congress is usually amended by its
+# Standing Committee (宪法 art. 67(3)), so the issuer belongs to each version, not to the law.
+NPC = "全国人民代表大会"
+NPCSC = "全国人民代表大会常务委员会"
+STATE_COUNCIL = "国务院"
+
 
 class VersionSpec(NamedTuple):
     label: str
+    issuer: str
     promulgated: dt.date
     effective: dt.date
     document_number: str
@@ -24,7 +32,6 @@ class LawSpec(NamedTuple):
     code: str
     title: str
     level: str
-    issuer: str
     versions: list[VersionSpec]
 
 

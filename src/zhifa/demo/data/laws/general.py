@@ -1,37 +1,46 @@
-"""General enforcement laws: penalties (two versions), coercion, licensing."""
+"""General enforcement laws: penalties (four texts), coercion, licensing (two texts)."""
 
 import datetime as dt
 
 from .. import SUMMARY_PREFIX as S
-from . import LAW, LawSpec, VersionSpec
+from . import LAW, NPC, NPCSC, LawSpec, VersionSpec
 
 APL = "administrative-penalty-law"
 COERCION = "administrative-coercion-law"
 LICENSING = "administrative-licensing-law"
 
+# 行政处罚法 as adopted in 1996. The Standing Committee's amendments of 2009 (治安管理处罚法
+# replacing the old regulation in art. 42) and 2017 (legal qualification of reviewers, art. 38)
+# left these articles unchanged, so each of those versions carries the same text.
+_APL_1996 = {
+    8: "行政处罚的种类：\n（一）警告；\n（二）罚款；\n（三）没收违法所得、没收非法财物；"
+       "\n（四）责令停产停业；\n（五）暂扣或者吊销许可证、暂扣或者吊销执照；"
+       "\n（六）行政拘留；\n（七）法律、行政法规规定的其他行政处罚。",
+    29: "违法行为在二年内未被发现的，不再给予行政处罚。法律另有规定的除外。\n"
+        "前款规定的期限，从违法行为发生之日起计算；违法行为有连续或者继续状态的，"
+        "从行为终了之日起计算。",
+    33: "违法事实确凿并有法定依据，对公民处以五十元以下、对法人或者其他组织处以"
+        "一千元以下罚款或者警告的行政处罚的，可以当场作出行政处罚决定。当事人应当"
+        "依照本法第四十六条、第四十七条、第四十八条的规定履行行政处罚决定。",
+}
+
+# 行政许可法 art. 42 has not changed since 2003; the 2019 amendment touched other articles.
+_ALL_42 = (S + "除可以当场作出行政许可决定的外，行政机关应当自受理行政许可申请之日起二十日内"
+           "作出行政许可决定；二十日内不能作出决定的，经本行政机关负责人批准，可以延长十日，"
+           "并应当将延长期限的理由告知申请人。法律、法规另有规定的，依照其规定。")
+
 LAWS: list[LawSpec] = [
     LawSpec(
-        APL, "中华人民共和国行政处罚法", LAW, "全国人民代表大会",
+        APL, "中华人民共和国行政处罚法", LAW,
         [
-            # Arts. 8, 29 and 33 kept this wording through the 2009 and 2017 amendments.
+            VersionSpec("1996年公布", NPC, dt.date(1996, 3, 17), dt.date(1996, 10, 1),
+                        "中华人民共和国主席令第六十三号", _APL_1996),
+            VersionSpec("2009年修正", NPCSC, dt.date(2009, 8, 27), dt.date(2009, 8, 27),
+                        "", _APL_1996),
+            VersionSpec("2017年修正", NPCSC, dt.date(2017, 9, 1), dt.date(2018, 1, 1),
+                        "", _APL_1996),
             VersionSpec(
-                "1996年公布（2009年、2017年修正）", dt.date(1996, 3, 17), dt.date(1996, 10, 1),
-                "中华人民共和国主席令第六十三号",
-                {
-                    8: "行政处罚的种类：\n（一）警告；\n（二）罚款；"
-                       "\n（三）没收违法所得、没收非法财物；"
-                       "\n（四）责令停产停业；\n（五）暂扣或者吊销许可证、暂扣或者吊销执照；"
-                       "\n（六）行政拘留；\n（七）法律、行政法规规定的其他行政处罚。",
-                    29: "违法行为在二年内未被发现的，不再给予行政处罚。法律另有规定的除外。\n"
-                        "前款规定的期限，从违法行为发生之日起计算；违法行为有连续或者继续状态的，"
-                        "从行为终了之日起计算。",
-                    33: "违法事实确凿并有法定依据，对公民处以五十元以下、对法人或者其他组织处以"
-                        "一千元以下罚款或者警告的行政处罚的，可以当场作出行政处罚决定。当事人应当"
-                        "依照本法第三十四条、第三十五条的规定履行行政处罚决定。",
-                },
-            ),
-            VersionSpec(
-                "2021年修订", dt.date(2021, 1, 22), dt.date(2021, 7, 15),
+                "2021年修订", NPCSC, dt.date(2021, 1, 22), dt.date(2021, 7, 15),
                 "中华人民共和国主席令第七十号",
                 {
                     9: "行政处罚的种类：\n（一）警告、通报批评；"
@@ -76,10 +85,10 @@ LAWS: list[LawSpec] = [
         ],
     ),
     LawSpec(
-        COERCION, "中华人民共和国行政强制法", LAW, "全国人民代表大会常务委员会",
+        COERCION, "中华人民共和国行政强制法", LAW,
         [
             VersionSpec(
-                "2011年公布", dt.date(2011, 6, 30), dt.date(2012, 1, 1),
+                "2011年公布", NPCSC, dt.date(2011, 6, 30), dt.date(2012, 1, 1),
                 "中华人民共和国主席令第四十九号",
                 {
                     9: "行政强制措施的种类：\n（一）限制公民人身自由；\n（二）查封场所、设施或者"
@@ -95,17 +104,12 @@ LAWS: list[LawSpec] = [
         ],
     ),
     LawSpec(
-        LICENSING, "中华人民共和国行政许可法", LAW, "全国人民代表大会常务委员会",
+        LICENSING, "中华人民共和国行政许可法", LAW,
         [
-            VersionSpec(
-                "2019年修正", dt.date(2019, 4, 23), dt.date(2019, 4, 23), "",
-                {
-                    42: S + "除可以当场作出行政许可决定的外，行政机关应当自受理行政许可申请之日起"
-                        "二十日内作出行政许可决定；二十日内不能作出决定的，经本行政机关负责人批准，"
-                        "可以延长十日，并应当将延长期限的理由告知申请人。法律、法规另有规定的，"
-                        "依照其规定。",
-                },
-            ),
+            VersionSpec("2003年公布", NPCSC, dt.date(2003, 8, 27), dt.date(2004, 7, 1),
+                        "中华人民共和国主席令第七号", {42: _ALL_42}),
+            VersionSpec("2019年修正", NPCSC, dt.date(2019, 4, 23), dt.date(2019, 4, 23),
+                        "", {42: _ALL_42}),
         ],
     ),
 ]

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from .. import SUMMARY_PREFIX as S
-from . import LAW, REGULATION, LawSpec, VersionSpec
+from . import LAW, NPCSC, REGULATION, STATE_COUNCIL, LawSpec, VersionSpec
 
 PLANNING = "urban-rural-planning-law"
 LAND = "land-administration-law"
@@ -11,11 +11,9 @@ CITY_APPEARANCE = "city-appearance-sanitation-regulation"
 URBAN_ROAD = "urban-road-regulation"
 HIGHWAY = "highway-law"
 
-_NPCSC = "全国人民代表大会常务委员会"
-
 LAWS: list[LawSpec] = [
-    LawSpec(PLANNING, "中华人民共和国城乡规划法", LAW, _NPCSC, [VersionSpec(
-        "2019年修正", dt.date(2019, 4, 23), dt.date(2019, 4, 23), "", {
+    LawSpec(PLANNING, "中华人民共和国城乡规划法", LAW, [VersionSpec(
+        "2019年修正", NPCSC, dt.date(2019, 4, 23), dt.date(2019, 4, 23), "", {
             40: S + "在城市、镇规划区内进行建筑物、构筑物、道路、管线和其他工程建设的，建设单位"
                 "或者个人应当向城市、县人民政府城乡规划主管部门或者省、自治区、直辖市人民政府"
                 "确定的镇人民政府申请办理建设工程规划许可证。",
@@ -31,8 +29,8 @@ LAWS: list[LawSpec] = [
                 "的，由所在地城市、县人民政府城乡规划主管部门责令限期补报；逾期不补报的，处一万"
                 "元以上五万元以下的罚款。",
         })]),
-    LawSpec(LAND, "中华人民共和国土地管理法", LAW, _NPCSC, [VersionSpec(
-        "2019年修正", dt.date(2019, 8, 26), dt.date(2020, 1, 1), "", {
+    LawSpec(LAND, "中华人民共和国土地管理法", LAW, [VersionSpec(
+        "2019年修正", NPCSC, dt.date(2019, 8, 26), dt.date(2020, 1, 1), "", {
             67: S + "县级以上人民政府自然资源主管部门对违反土地管理法律、法规的行为进行监督检查。",
             68: S + "县级以上人民政府自然资源主管部门履行监督检查职责时，有权要求被检查的单位或者"
                 "个人提供有关土地权利的文件和资料，进行查阅或者予以复制；要求被检查的单位或者个人"
@@ -47,8 +45,8 @@ LAWS: list[LawSpec] = [
                 "的，限期拆除在非法占用的土地上新建的建筑物和其他设施，恢复土地原状，对符合土地"
                 "利用总体规划的，没收在非法占用的土地上新建的建筑物和其他设施，可以并处罚款。",
         })]),
-    LawSpec(CITY_APPEARANCE, "城市市容和环境卫生管理条例", REGULATION, "国务院", [VersionSpec(
-        "2017年修订", dt.date(2017, 3, 1), dt.date(2017, 3, 1), "", {
+    LawSpec(CITY_APPEARANCE, "城市市容和环境卫生管理条例", REGULATION, [VersionSpec(
+        "2017年修订", STATE_COUNCIL, dt.date(2017, 3, 1), dt.date(2017, 3, 1), "", {
             14: S + "任何单位和个人都不得在街道两侧和公共场地堆放物料，搭建建筑物、构筑物或者"
                 "其他设施。因建设等特殊需要临时堆放物料，搭建非永久性建筑物、构筑物或者其他设施"
                 "的，必须征得城市人民政府市容环境卫生行政主管部门同意后，按照有关规定办理审批"
@@ -64,12 +62,12 @@ LAWS: list[LawSpec] = [
                 "该条列举行为的，由城市人民政府市容环境卫生行政主管部门或者其委托的单位责令其"
                 "停止违法行为，限期清理、拆除或者采取其他补救措施，并可处以罚款。",
         })]),
-    LawSpec(URBAN_ROAD, "城市道路管理条例", REGULATION, "国务院", [VersionSpec(
-        "2019年修订", dt.date(2019, 3, 24), dt.date(2019, 3, 24), "", {
+    LawSpec(URBAN_ROAD, "城市道路管理条例", REGULATION, [VersionSpec(
+        "2019年修订", STATE_COUNCIL, dt.date(2019, 3, 24), dt.date(2019, 3, 24), "", {
             27: S + "城市道路范围内禁止擅自占用或者挖掘城市道路，履带车、铁轮车或者超重、超高、"
                 "超长车辆擅自在城市道路上行驶，擅自在城市道路上建设建筑物、构筑物，以及该条列举"
                 "的其他损害、侵占城市道路的行为。",
-            31: "因特殊情况需要临时占用城市道路的，须经市政工程行政主管部门和公安交通管理部门"
+            31: S + "因特殊情况需要临时占用城市道路的，须经市政工程行政主管部门和公安交通管理部门"
                 "批准，方可按照规定占用。\n经批准临时占用城市道路的，不得损坏城市道路；占用期满"
                 "后，应当及时清理占用现场，恢复城市道路原状；损坏城市道路的，应当修复或者给予"
                 "赔偿。",
@@ -80,8 +78,8 @@ LAWS: list[LawSpec] = [
                 "或者其他有关部门责令限期改正，可以处以2万元以下的罚款；造成损失的，应当依法"
                 "承担赔偿责任。",
         })]),
-    LawSpec(HIGHWAY, "中华人民共和国公路法", LAW, _NPCSC, [VersionSpec(
-        "2017年修正", dt.date(2017, 11, 4), dt.date(2017, 11, 5), "", {
+    LawSpec(HIGHWAY, "中华人民共和国公路法", LAW, [VersionSpec(
+        "2017年修正", NPCSC, dt.date(2017, 11, 4), dt.date(2017, 11, 5), "", {
             44: S + "任何单位和个人不得擅自占用、挖掘公路。因修建铁路、机场、电站、通信设施、水利"
                 "工程和进行其他建设工程需要占用、挖掘公路或者使公路改线的，建设单位应当事先征得"
                 "有关交通主管部门的同意。",
