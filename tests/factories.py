@@ -139,7 +139,8 @@ def benchmark(region: Region, sec: Sector, code: str | None = None,
     tiers = tiers or (
         TierIn(tier="lighter", conditions="初次违法且及时改正", min_value=500_000,
                max_value=1_500_000, penalty_kinds=["fine"]),
-        TierIn(tier="ordinary", conditions="一般情形", min_value=1_500_000,
+        # Tiers may not share an endpoint (catalog.benchmark_rules): 15,000.01 yuan up.
+        TierIn(tier="ordinary", conditions="一般情形", min_value=1_500_001,
                max_value=3_500_000, penalty_kinds=["fine"]),
     )
     return benchmark_create(

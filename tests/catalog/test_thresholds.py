@@ -5,8 +5,16 @@ import datetime as dt
 import pytest
 
 from tests import factories as f
-from zhifa.catalog.models import Comparator, HearingThreshold, ReviewThreshold
+from zhifa.catalog.models import (
+    Comparator,
+    HearingThreshold,
+    ReviewCatalogue,
+    ReviewCategoryTrigger,
+    ReviewThreshold,
+)
 from zhifa.catalog.selectors import hearing_threshold_for
+from zhifa.catalog.services import hearing_threshold_create
+from zhifa.core.errors import InvalidInput, PermissionDenied
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +103,74 @@ def test_review_threshold_inclusive_or_exclusive(comparator: str, amount_fen: in
     )
     threshold = ReviewThreshold.objects.get(catalogue=catalogue)
     assert threshold.is_met(amount_fen) is met
+
+
+@pytest.mark.parametrize(
+    ("comparator", "amount_fen", "met"),
+    [(Comparator.GTE, 99_999, False), (Comparator.GTE, 100_000, True),
+     (Comparator.GTE, 100_001, True), (Comparator.GT, 99_999, False),
+     (Comparator.GT, 100_000, False), (Comparator.GT, 100_001, True)],
+)
+def test_hearing_threshold_inclusive_or_exclusive(comparator: str, amount_fen: int,
+                                                  met: bool) -> None:
+    # 较大数额 of 1,000 yuan: 含本数 (at least) by default, 不含本数 (more than) where a rule says.
+    threshold = f.hearing_threshold(f.regions()["province"], "natural_person", 100_000,
+                                    comparator=comparator)
+    assert threshold.is_met(amount_fen) is met
+
+
+# --- Inputs ---------------------------------------------------------------------------
+def _catalogue_rows() -> tuple[int, int, int]:
+    return (ReviewCatalogue.objects.count(), ReviewThreshold.objects.count(),
+            ReviewCategoryTrigger.objects.count())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [({"thresholds": (f.ThresholdIn(party_type="company", amount_fen=1, comparator="gte"),)},
+      "party_type_unknown"),
+     ({"thresholds": (f.ThresholdIn(party_type="organisation", amount_fen=1,
+                                    comparator=">="),)}, "comparator_unknown"),
+     ({"thresholds": (f.ThresholdIn(party_type="organisation", amount_fen=-1,
+                                    comparator="gte"),)}, "value_negative"),
+     ({"triggers": ("revoke_licence", "everything")}, "review_trigger_unknown"),
+     ({"review_days": 0}, "review_days_invalid"),
+     ({"extension_days": -1}, "review_days_invalid")],
+)
+def test_review_catalogue_inputs_are_checked(kwargs: dict[str, object], code: str) -> None:
+    body = f.body(f.regions()["county"])
+    f.review_catalogue(body, effective_from=D(2023, 1, 1))
+    before = (_catalogue_rows(), list(ReviewCatalogue.objects.values_list("effective_to")))
+    with pytest.raises(InvalidInput) as exc:
+        f.review_catalogue(body, effective_from=D(2024, 1, 1), **kwargs)
+    assert exc.value.code == code
+    assert (_catalogue_rows(), list(ReviewCatalogue.objects.values_list("effective_to"))
+            ) == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [({"party_type": "anyone"}, "party_type_unknown"),
+     ({"comparator": "lte"}, "comparator_unknown"),
+     ({"amount_fen": -100}, "value_negative")],
+)
+def test_hearing_threshold_inputs_are_checked(kwargs: dict[str, object], code: str) -> None:
+    region = f.regions()["province"]
+    args: dict[str, object] = {"party_type": "natural_person", "amount_fen": 100_000,
+                               "comparator": "gte", **kwargs}
+    with pytest.raises(InvalidInput) as exc:
+        hearing_threshold_create(actor=None, region=region, source_document="规定",
+                                 effective_from=D(2024, 1, 1), **args)  # type: ignore[arg-type]
+    assert exc.value.code == code
+    assert HearingThreshold.objects.count() == 0
+
+
+def test_hearing_thresholds_are_set_by_system_administrators_only() -> None:
+    w = f.scoping_world()
+    for actor in (w.u_admin_a, w.u_supervisor):
+        with pytest.raises(PermissionDenied) as exc:
+            hearing_threshold_create(actor=actor, region=w.regions["province"],
+                                     party_type="natural_person", amount_fen=100_000,
+                                     source_document="规定", effective_from=D(2030, 1, 1))
+        assert exc.value.code == "missing_administer_system"
+    assert HearingThreshold.objects.count() == 0

@@ -429,6 +429,11 @@ def test_change_forms_are_chinese_by_default(
             "法定下限",
             "裁量阶次",
             "从轻",
+        ],
+        # Versions are read-only once created (catalog.admin); the tier choices are on "add".
+        "/admin/catalog/discretionbenchmark/add/": [
+            "违法行为",
+            "裁量阶次",
             "不予处罚",
             "从重",
         ],

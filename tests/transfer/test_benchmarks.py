@@ -1,6 +1,8 @@
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from tests.transfer.conftest import (
     World,
     counts,
@@ -10,6 +12,8 @@ from tests.transfer.conftest import (
     xlsx_from_template,
 )
 from zhifa.catalog.models import DiscretionBenchmark
+
+FUTURE = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
 
 
 def _shared(world: World, **overrides: Any) -> dict[str, Any]:
@@ -37,10 +41,10 @@ def _tiers(world: World, **shared: Any) -> list[dict[str, Any]]:
     return [
         {**base, "tier": "从轻", "conditions": "初次违法且货值较小", "tier_min": "50000",
          "tier_max": "65000.5", "penalty_kinds": "罚款"},
-        {**base, "tier": "一般", "conditions": "一般情节", "tier_min": "65000",
+        {**base, "tier": "一般", "conditions": "一般情节", "tier_min": "65000.51",
          "tier_max": "85000", "penalty_kinds": "罚款、没收违法所得",
          "other_measures": "没收违法所得"},
-        {**base, "tier": "从重", "conditions": "造成严重后果", "tier_min": "85000",
+        {**base, "tier": "从重", "conditions": "造成严重后果", "tier_min": "85000.01",
          "tier_max": "100000"},
     ]
 
@@ -77,9 +81,9 @@ def test_good_xlsx_imports_one_benchmark_per_group(world: World) -> None:
         "penalty": [("food-safety-law", 124)],
         "tiers": [
             ("lighter", "初次违法且货值较小", 5_000_000, 6_500_050, ["fine"], ""),
-            ("ordinary", "一般情节", 6_500_000, 8_500_000, ["fine", "confiscate_gains"],
+            ("ordinary", "一般情节", 6_500_051, 8_500_000, ["fine", "confiscate_gains"],
              "没收违法所得"),
-            ("heavier", "造成严重后果", 8_500_000, 10_000_000, [], ""),
+            ("heavier", "造成严重后果", 8_500_001, 10_000_000, [], ""),
         ],
     }
 
@@ -87,8 +91,8 @@ def test_good_xlsx_imports_one_benchmark_per_group(world: World) -> None:
 def test_good_csv_with_multiples_and_merged_cell_style_rows(world: World) -> None:
     rows = _tiers(world, amount_unit="倍数", statutory_min="1", statutory_max="5")
     rows[0].update(tier_min="1", tier_max="2.125")
-    rows[1].update(tier_min="2", tier_max="3.5")
-    rows[2].update(tier_min="3.5", tier_max="5")
+    rows[1].update(tier_min="2.126", tier_max="3.5")
+    rows[2].update(tier_min="3.501", tier_max="5")
     # Later rows leave the shared columns empty, as merged cells read.
     for row in rows[1:]:
         for key in ("code", "violation", "sector", "region", "effective_from",
@@ -101,7 +105,7 @@ def test_good_csv_with_multiples_and_merged_cell_style_rows(world: World) -> Non
     b = _benchmark("SCJG-SP-001")
     assert (b["unit"], b["range"]) == ("multiple", (1000, 5000))
     assert [(t[0], t[2], t[3]) for t in b["tiers"]] == [
-        ("lighter", 1000, 2125), ("ordinary", 2000, 3500), ("heavier", 3500, 5000),
+        ("lighter", 1000, 2125), ("ordinary", 2126, 3500), ("heavier", 3501, 5000),
     ]
 
 
@@ -137,20 +141,69 @@ def test_body_admin_imports_own_benchmarks_only(world: World) -> None:
     report = run_import(world.admin_a, "benchmarks",
                         xlsx_from_template("benchmarks", _tiers(world)))
     assert report.codes() == [(3, "region_out_of_scope")]
-    report = run_import(world.admin_a, "benchmarks", xlsx_from_template(
-        "benchmarks", _tiers(world, region="430102",
-                             issuing_body_credit_code=world.body_b.credit_code)))
-    assert report.codes() == [(3, "body_out_of_scope")]
-    report = run_import(world.admin_a, "benchmarks", xlsx_from_template(
-        "benchmarks", _tiers(world, region="430102",
-                             issuing_body_credit_code=unregistered_credit_code())))
-    assert report.codes() == [(3, "body_unknown")]
+    # Another body is outside the administrator's scope: as unknown as an unregistered one.
+    for credit_code in (world.body_b.credit_code, unregistered_credit_code()):
+        report = run_import(world.admin_a, "benchmarks", xlsx_from_template(
+            "benchmarks", _tiers(world, region="430102", effective_from=FUTURE,
+                                 issuing_body_credit_code=credit_code)))
+        assert report.codes() == [(3, "body_unknown")]
     assert counts() == before
-    # Their own body's benchmark for their own region: issued by their body.
-    report = run_import(world.admin_a, "benchmarks",
-                        xlsx_from_template("benchmarks", _tiers(world, region="430102")))
+    # Their own body's benchmark for their own region, from today on: issued by their body.
+    report = run_import(world.admin_a, "benchmarks", xlsx_from_template(
+        "benchmarks", _tiers(world, region="430102", effective_from=FUTURE)))
     assert report.errors == []
     assert _benchmark("SCJG-SP-001")["issuing_body"] == world.body_a.pk
+
+
+def test_body_admin_cannot_supersede_a_benchmark_issued_by_others(world: World) -> None:
+    """A province-wide text for the county (imported by a system administrator) is not the
+    county bureau's to replace: ``benchmark_create`` refuses and the import reports it."""
+    assert run_import(world.sysadmin, "benchmarks", xlsx_from_template(
+        "benchmarks", _tiers(world, region="430102"))).ok
+    before = counts()
+    report = run_import(world.admin_a, "benchmarks", xlsx_from_template(
+        "benchmarks", _tiers(world, region="430102", effective_from=FUTURE)))
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (3, "行政区划代码", "benchmark_out_of_scope")]
+    assert report.errors[0].message == (
+        "只能为本执法主体管辖区域制定裁量基准，且只能修订本执法主体制定的裁量基准。")
+    assert counts() == before
+    assert DiscretionBenchmark.objects.get(code="SCJG-SP-001").effective_to is None
+
+
+def test_body_admin_cannot_backdate_a_benchmark(world: World) -> None:
+    before = counts()
+    report = run_import(world.admin_a, "benchmarks", xlsx_from_template(
+        "benchmarks", _tiers(world, region="430102", effective_from="2024-01-01")))
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (3, "生效日期", "version_backdated")]
+    assert counts() == before
+
+
+def test_tier_order_and_overlap_are_reported_on_the_tier_row(world: World) -> None:
+    """The service's tier rules (order, no shared endpoint, mitigation below the minimum)
+    come back on the row of the offending tier, in Chinese."""
+    overlap = _tiers(world)
+    overlap[2]["tier_min"] = "85000"  # the ordinary tier's maximum
+    inverted = _tiers(world, code="SCJG-SP-002")
+    inverted[1].update(tier_min="50000", tier_max="60000")  # below the lighter tier
+    inverted[0].update(tier_min="60000.01", tier_max="65000")
+    mitigated = [{**_shared(world, code="SCJG-SP-003"), "tier": "减轻", "conditions": "主动消除",
+                  "tier_min": "10000", "tier_max": "50000"}]
+    before = counts()
+    report = run_import(world.sysadmin, "benchmarks", xlsx_from_template(
+        "benchmarks", [*overlap, *inverted, *mitigated]))
+    assert [(e.row, e.column, e.code) for e in report.sorted_errors()] == [
+        (5, "阶次下限", "benchmark_tier_overlap"),
+        (7, "阶次下限", "benchmark_tier_order"),
+        (9, "阶次上限", "benchmark_mitigated_range"),
+    ]
+    assert [e.message for e in report.sorted_errors()] == [
+        "“一般”与“从重”两个阶次的裁量幅度重叠；每一阶次的下限须高于前一阶次的上限。",
+        "“一般”阶次的幅度低于较轻的“从轻”阶次。",
+        "减轻处罚阶次的上限须低于法定下限（《行政处罚法》第三十二条）。",
+    ]
+    assert counts() == before
 
 
 def test_new_version_of_a_benchmark(world: World) -> None:

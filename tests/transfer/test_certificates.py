@@ -13,7 +13,8 @@ from tests.transfer.conftest import (
     run_import,
     xlsx_from_template,
 )
-from zhifa.orgs.models import Certificate, CertificateStatus, Person
+from zhifa.orgs.models import Certificate, CertificateStatus, Person, PersonStatus, RoleKind
+from zhifa.orgs.services import region_upsert
 
 
 @pytest.fixture
@@ -48,9 +49,11 @@ def _cert(number: str) -> dict[str, Any]:
 
 def test_good_xlsx_imports_exactly_its_rows(world: World, holder: Person) -> None:
     other = f.person(world.body_a, name="周杰")
+    # Several areas, all within body A's county (certificate_area_outside_body otherwise).
+    region_upsert(code="430102001", name="五里牌街道", parent=world.regions["county"])
     content = xlsx_from_template("certificates", [
         _row(holder, number="43010220250001"),
-        _row(other, number="43010220250002", holder_name="", areas="430102、430100",
+        _row(other, number="43010220250002", holder_name="", areas="430102、430102001",
              categories="market, environment", issue_date=dt.date(2024, 6, 1),
              expiry_date="2029-05-31", issuer="长沙市人民政府"),
     ])
@@ -65,7 +68,7 @@ def test_good_xlsx_imports_exactly_its_rows(world: World, holder: Person) -> Non
         "expiry": dt.date(2030, 12, 31), "status": CertificateStatus.VALID,
     }
     assert _cert("43010220250002") == {
-        "person": other.pk, "issuer": "长沙市人民政府", "areas": ["430100", "430102"],
+        "person": other.pk, "issuer": "长沙市人民政府", "areas": ["430102", "430102001"],
         "categories": ["environment", "market"], "issue": dt.date(2024, 6, 1),
         "expiry": dt.date(2029, 5, 31), "status": CertificateStatus.VALID,
     }
@@ -168,4 +171,38 @@ def test_out_of_scope_holder_for_a_supervising_manager(world: World) -> None:
     before = counts()
     report = run_import(manager, "certificates", content)
     assert report.codes() == [(3, "body_out_of_scope")]
+    assert counts() == before
+
+
+def test_holders_and_areas_the_registry_refuses_are_reported_per_row(
+    world: World, holder: Person
+) -> None:
+    """``certificate_issue`` refuses auxiliary staff (APL art. 42), people no longer in post
+    and, for a body administrator, areas outside the body's region: each refusal is reported
+    on its row and column with its code and the service's Chinese message."""
+    auxiliary = f.person(world.body_a, name="钱多", roles=(RoleKind.AUXILIARY,))
+    gone = f.person(world.body_a, name="郑重")
+    Person.objects.filter(pk=gone.pk).update(status=PersonStatus.LEFT)
+    content = xlsx_from_template("certificates", [
+        _row(holder, number="43010220250070"),
+        _row(auxiliary, number="43010220250071"),
+        # The city is beyond body A's county.
+        _row(holder, number="43010220250072", areas="430102、430100"),
+        _row(gone, number="43010220250073"),
+    ])
+    before = counts()
+    report = run_import(world.admin_a, "certificates", content)
+    assert [(e.row, e.column, e.value, e.code, e.message) for e in report.sorted_errors()] == [
+        (4, "持证人公民身份号码", auxiliary.id_number, "certificate_holder_role",
+         "只有执法人员、负责人、法制审核人员和监督人员可以持有行政执法证，执法辅助人员"
+         "不得持证（《行政处罚法》第四十二条）。"),
+        (5, "执法区域", "430102、430100", "certificate_area_outside_body",
+         "执法证的执法区域须在本执法主体的管辖区域内。"),
+        (6, "持证人公民身份号码", gone.id_number, "certificate_holder_left", "持证人已不在岗。"),
+    ]
+    assert (report.created, report.committed) == (0, False)
+    assert counts() == before
+    # A system administrator may issue beyond the body's region; the role rule holds for all.
+    report = run_import(world.sysadmin, "certificates", content)
+    assert report.codes() == [(4, "certificate_holder_role"), (6, "certificate_holder_left")]
     assert counts() == before

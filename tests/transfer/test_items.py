@@ -1,6 +1,8 @@
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from tests.transfer.conftest import (
     World,
     counts,
@@ -59,7 +61,8 @@ def test_good_xlsx_imports_items_with_basis_in_force(world: World) -> None:
              procedure_type="一般程序"),
     ])
     before = counts()
-    report = run_import(world.admin_a, "items", content)
+    # Items in force since 2020 and 2024: a system administrator records past versions.
+    report = run_import(world.sysadmin, "items", content)
     assert report.errors == []
     assert report.created == 2
     assert counts()["items"] == before["items"] + 2
@@ -86,7 +89,7 @@ def test_good_csv_imports_versions_in_order(world: World) -> None:
         _row(world, effective_from="2022-01-01"),
         _row(world, effective_from="2024-01-01", name="新名称"),
     ])
-    report = run_import(world.admin_a, "items", content, name="items.csv")
+    report = run_import(world.sysadmin, "items", content, name="items.csv")
     assert report.errors == []
     assert _item("CF-SCJG-001", 1)["effective"] == (dt.date(2022, 1, 1), dt.date(2024, 1, 1))
     assert _item("CF-SCJG-001", 2)["name"] == "新名称"
@@ -133,19 +136,21 @@ def test_out_of_scope_body_rows_are_refused(world: World) -> None:
     ])
     before = counts()
     report = run_import(world.admin_a, "items", content)
-    assert report.codes() == [(4, "body_out_of_scope")]
+    # Another body is outside the administrator's scope: as unknown as an unregistered one.
+    assert report.codes() == [(4, "body_unknown")]
+    assert report.errors[0].message == "在您的权限范围内未找到该统一社会信用代码的执法主体。"
     assert counts() == before
 
 
 def test_new_version_must_be_later(world: World) -> None:
-    assert run_import(world.admin_a, "items", xlsx_from_template("items", [_row(world)])).ok
+    assert run_import(world.sysadmin, "items", xlsx_from_template("items", [_row(world)])).ok
     content = xlsx_from_template("items", [
         _row(world, effective_from="2023-06-01"),  # before the version in the database
         _row(world, code="C1", effective_from="2024-03-01"),
         _row(world, code="C1", effective_from="2024-03-01"),  # same date twice in the file
     ])
     before = counts()
-    report = run_import(world.admin_a, "items", content)
+    report = run_import(world.sysadmin, "items", content)
     assert report.codes() == [(3, "version_effective_date"), (5, "version_effective_date")]
     assert counts() == before
 
@@ -159,3 +164,27 @@ def test_officer_may_not_import_items(world: World) -> None:
     with pytest.raises(PermissionDenied):
         run_import(world.officer_a, "items", xlsx_from_template("items", [_row(world)]))
     assert counts() == before
+
+
+def test_body_admin_adds_versions_from_today_on(world: World) -> None:
+    """A body administrator's version cannot start in the past (``version_backdated``): what
+    was in force on a day already gone stays what it was."""
+    assert run_import(world.sysadmin, "items", xlsx_from_template("items", [_row(world)])).ok
+    today = timezone.localdate()
+    content = xlsx_from_template("items", [
+        _row(world, name="新版本", effective_from=(today - dt.timedelta(days=1)).isoformat()),
+        _row(world, code="C2", effective_from="2024-06-01"),
+    ])
+    before = counts()
+    report = run_import(world.admin_a, "items", content)
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (3, "生效日期", "version_backdated"), (4, "生效日期", "version_backdated")]
+    assert report.errors[0].message == f"新版本不能早于今天（{today.isoformat()}）生效。"
+    assert counts() == before
+    assert _item("CF-SCJG-001")["effective"] == (dt.date(2024, 1, 1), None)
+    content = xlsx_from_template("items", [
+        _row(world, name="新版本", effective_from=today.isoformat())])
+    report = run_import(world.admin_a, "items", content)
+    assert report.errors == []
+    assert _item("CF-SCJG-001", 1)["effective"] == (dt.date(2024, 1, 1), today)
+    assert _item("CF-SCJG-001", 2)["name"] == "新版本"

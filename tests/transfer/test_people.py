@@ -211,6 +211,28 @@ def test_duplicate_id_in_file_and_in_database(world: World) -> None:
     assert counts() == before
 
 
+def test_id_number_registered_in_another_body_is_not_revealed(world: World) -> None:
+    """An ID number registered in another body is refused with a neutral message that says
+    neither where nor who: only the same body's duplicates are called duplicates."""
+    elsewhere = Person.objects.filter(body=world.body_b).first()
+    own = Person.objects.filter(body=world.body_a).first()
+    assert elsewhere is not None and own is not None
+    content = xlsx_from_template("people", [
+        _row(world, id_number=elsewhere.id_number), _row(world, id_number=own.id_number),
+    ])
+    before = counts()
+    report = run_import(world.admin_a, "people", content)
+    assert [(e.row, e.column, e.value, e.code, e.message) for e in report.errors] == [
+        (3, "公民身份号码", elsewhere.id_number, "person_unavailable",
+         "无法登记该公民身份号码：如该人员从其他执法主体调入，请联系系统管理员办理调动。"),
+        (4, "公民身份号码", own.id_number, "person_duplicate",
+         "系统中已登记该公民身份号码的人员。"),
+    ]
+    for text in (elsewhere.name, world.body_b.name, world.body_b.credit_code):
+        assert all(text not in e.message for e in report.errors)
+    assert counts() == before
+
+
 def test_unknown_department(world: World) -> None:
     content = xlsx_from_template("people", [_row(world, department="财务科")])
     report = run_import(world.admin_a, "people", content)
@@ -223,7 +245,8 @@ def test_out_of_scope_body_rows_are_refused(world: World) -> None:
     ])
     before = counts()
     report = run_import(world.admin_a, "people", content)
-    assert report.codes() == [(4, "body_out_of_scope")]
+    # Another body is outside the administrator's scope: as unknown as an unregistered one.
+    assert report.codes() == [(4, "body_unknown")]
     assert counts() == before
     # The system administrator may import the same file.
     report = run_import(world.sysadmin, "people", content)

@@ -166,3 +166,36 @@ def test_template_and_export_downloads(world: World) -> None:
     assert world.admin_a.person.id_number in body  # full for the body's administrator
     assert client.get("/transfer/templates/nothing.xlsx").status_code == 404
     assert client.get("/transfer/exports/people.pdf").status_code == 404
+
+
+def test_templates_are_for_those_who_may_import_the_kind(world: World) -> None:
+    """People and certificate templates need MANAGE_PEOPLE, item and benchmark templates
+    MANAGE_CATALOG; the page offers only the templates the user may use."""
+    officer = _client(world.officer_a)
+    for kind in ("people", "certificates", "items", "benchmarks"):
+        for fmt in ("xlsx", "csv"):
+            assert officer.get(f"/transfer/templates/{kind}.{fmt}").status_code == 403
+    assert "/transfer/templates/" not in officer.get("/transfer/").content.decode()
+    # A body administrator manages people and catalogues.
+    admin = _client(world.admin_a)
+    for kind in ("people", "certificates", "items", "benchmarks"):
+        assert admin.get(f"/transfer/templates/{kind}.csv").status_code == 200
+
+
+def test_template_permission_follows_the_kind(world: World, monkeypatch: Any) -> None:
+    from zhifa.orgs import permissions
+    from zhifa.orgs.models import AccountRole
+    from zhifa.orgs.permissions import Perm
+
+    policy = {**permissions.POLICY,
+              AccountRole.BODY_ADMIN: {Perm.VIEW_REGISTRY, Perm.VIEW_CATALOG,
+                                       Perm.MANAGE_CATALOG}}
+    monkeypatch.setattr(permissions, "POLICY", policy)
+    client = _client(world.admin_a)
+    assert client.get("/transfer/templates/items.xlsx").status_code == 200
+    assert client.get("/transfer/templates/benchmarks.csv").status_code == 200
+    assert client.get("/transfer/templates/people.xlsx").status_code == 403
+    assert client.get("/transfer/templates/certificates.csv").status_code == 403
+    html = client.get("/transfer/").content.decode()
+    assert 'href="/transfer/templates/items.xlsx"' in html
+    assert 'href="/transfer/templates/people.xlsx"' not in html

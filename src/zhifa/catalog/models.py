@@ -423,3 +423,10 @@ class HearingThreshold(BaseModel, Versioned):
 
     def __str__(self) -> str:
         return f"{self.region.name} {self.get_party_type_display()}"
+
+    def is_met(self, amount_fen: int) -> bool:
+        """Whether a penalty of ``amount_fen`` reaches 较大数额, so that the party must be told of
+        the right to a hearing (APL art. 63); 含本数 (``gte``) unless the rule says 不含本数."""
+        if self.comparator == Comparator.GT:
+            return amount_fen > self.amount_fen
+        return amount_fen >= self.amount_fen

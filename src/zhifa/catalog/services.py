@@ -1,10 +1,11 @@
-"""State changes of the catalogues. The importer, the demo loader, the API and the admin's
-actions call these. Versions are never edited in place once in force: a new version closes
-the previous one (``effective_to``) in the same transaction."""
+"""State changes of the catalogues. The importer, the demo loader, the API and the admin call
+these. Versions are never edited in place: a new version closes the previous one
+(``effective_to``) in the same transaction (``versioning.create_version``, which also says who
+may date a version in the past)."""
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -14,21 +15,36 @@ from zhifa.core.errors import InvalidInput, PermissionDenied
 from zhifa.orgs.models import Department, EnforcementBody, Region, Sector
 from zhifa.orgs.permissions import Perm, perms_of
 
+from .benchmark_rules import TierIn, check_tiers
 from .models import (
+    AmountUnit,
     Article,
     BenchmarkTier,
+    Comparator,
     DiscretionBenchmark,
     EnforcementItem,
     HearingThreshold,
+    ItemCategory,
     Law,
     LawVersion,
     LegalityReviewStatus,
+    PartyType,
+    ProcedureType,
     RandomInspectionItem,
     ReviewCatalogue,
     ReviewCategoryTrigger,
     ReviewThreshold,
+    ReviewTrigger,
     ServiceGuide,
+    TimeUnit,
 )
+from .versioning import create_version, is_system_actor, latest_version
+
+__all__ = [
+    "ThresholdIn", "TierIn", "benchmark_create", "hearing_threshold_create",
+    "inspection_item_create", "item_create", "item_record_legality_review",
+    "law_version_create", "review_catalogue_create", "service_guide_create",
+]
 
 
 def _require_catalog_scope(actor: Any, body: EnforcementBody | None) -> None:
@@ -53,30 +69,37 @@ def _require_system_admin(actor: Any, message: str) -> None:
         raise PermissionDenied(message, code="missing_administer_system")
 
 
-def _close_previous(model: Any, *, filters: dict[str, Any], effective_from: dt.date) -> int:
-    """Close the version in force before ``effective_from``; return the next version number."""
-    previous = model.objects.filter(**filters).order_by("-version").first()
-    if previous is None:
-        return 1
-    if effective_from <= previous.effective_from:
-        raise InvalidInput(
-            _("A new version must take effect after the current one (%(date)s).")
-            % {"date": previous.effective_from.isoformat()},
-            code="version_effective_date",
-        )
-    if previous.effective_to is None or previous.effective_to > effective_from:
-        previous.effective_to = effective_from
-        previous.save(update_fields=["effective_to", "updated_at"])
-    return int(previous.version) + 1
+def _require_choice(value: str, choices: Any, *, code: str, message: str) -> None:
+    if value not in choices.values:
+        raise InvalidInput(message, code=code, detail=value)
 
 
-def _create_version(
-    model: Any, *, key: dict[str, Any], effective_from: dt.date, **fields: Any
-) -> Any:
-    """A new row of ``model`` as the next version of the one ``key`` names (its scope and
-    code), closing the version in force before it."""
-    version = _close_previous(model, filters=key, effective_from=effective_from)
-    return model.objects.create(**key, version=version, effective_from=effective_from, **fields)
+def _require_not_negative(**values: int | None) -> None:
+    for name, value in values.items():
+        if value is not None and value < 0:
+            raise InvalidInput(_("A number or amount cannot be negative."),
+                               code="value_negative", detail=name)
+
+
+def _require_articles_in_force(articles: list[Article], day: dt.date) -> None:
+    """A basis cites the text in force when the version takes effect (APL art. 37: the rules
+    in force at the time of the act apply)."""
+    # Read the versions again: the caller's instances may predate a newer text closing them.
+    fresh = Article.objects.select_related("version__law").filter(pk__in=[a.pk for a in articles])
+    for article in fresh:
+        version = article.version
+        repealed = version.law.repeal_date
+        if not (
+            version.effective_from <= day
+            and (version.effective_to is None or day < version.effective_to)
+            and (repealed is None or day < repealed)
+        ):
+            raise InvalidInput(
+                _("%(article)s (%(version)s) was not in force on %(date)s.")
+                % {"article": str(article), "version": version.label, "date": day.isoformat()},
+                code="article_not_in_force",
+                detail=f"{version.law.code}:{article.number}",
+            )
 
 
 # --- Legal provisions -----------------------------------------------------------------------
@@ -148,19 +171,31 @@ def item_create(
 ) -> EnforcementItem:
     """A new item, or a new version of the item with the same code in this body."""
     _require_catalog_scope(actor, body)
+    _require_choice(category, ItemCategory, code="category_unknown",
+                    message=_("Unknown item category."))
+    _require_choice(procedure_type, ProcedureType, code="procedure_unknown",
+                    message=_("Unknown procedure type."))
+    if time_limit_unit:
+        _require_choice(time_limit_unit, TimeUnit, code="time_unit_unknown",
+                        message=_("Unknown unit of the time limit."))
+    _require_not_negative(time_limit=time_limit, reconsideration_days=reconsideration_days,
+                          litigation_months=litigation_months)
     for office in (accepting_office, deciding_office):
         if office is not None and office.body_id != body.pk:
             raise InvalidInput(_("The office belongs to another body."),
                                code="department_other_body")
-    item: EnforcementItem = _create_version(
-        EnforcementItem, key={"body": body, "code": code}, effective_from=effective_from,
+    articles = list(legal_basis)
+    _require_articles_in_force(articles, effective_from)
+    item: EnforcementItem = create_version(
+        EnforcementItem, actor=actor, key={"body": body, "code": code},
+        effective_from=effective_from,
         name=name, category=category, procedure_type=procedure_type, basis_text=basis_text,
         accepting_office=accepting_office, deciding_office=deciding_office,
         time_limit=time_limit, time_limit_unit=time_limit_unit,
         reconsideration_body=reconsideration_body, reconsideration_days=reconsideration_days,
         litigation_court=litigation_court, litigation_months=litigation_months,
     )
-    item.legal_basis.set(list(legal_basis))
+    item.legal_basis.set(articles)
     return item
 
 
@@ -196,12 +231,15 @@ def inspection_item_create(
     frequency: str = "",
 ) -> RandomInspectionItem:
     _require_catalog_scope(actor, body)
-    item: RandomInspectionItem = _create_version(
-        RandomInspectionItem, key={"body": body, "code": code}, effective_from=effective_from,
-        name=name, inspection_objects=inspection_objects, method=method, basis_text=basis_text,
-        ratio_percent=ratio_percent, frequency=frequency,
+    _require_not_negative(ratio_percent=ratio_percent)
+    articles = list(legal_basis)
+    _require_articles_in_force(articles, effective_from)
+    item: RandomInspectionItem = create_version(
+        RandomInspectionItem, actor=actor, key={"body": body, "code": code},
+        effective_from=effective_from, name=name, inspection_objects=inspection_objects,
+        method=method, basis_text=basis_text, ratio_percent=ratio_percent, frequency=frequency,
     )
-    item.legal_basis.set(list(legal_basis))
+    item.legal_basis.set(articles)
     return item
 
 
@@ -220,24 +258,15 @@ def service_guide_create(
     phone: str = "",
 ) -> ServiceGuide:
     _require_catalog_scope(actor, item.body)
-    return _create_version(
-        ServiceGuide, key={"item": item, "code": item.code}, effective_from=effective_from,
+    return create_version(
+        ServiceGuide, actor=actor, key={"item": item, "code": item.code},
+        effective_from=effective_from,
         conditions=conditions, materials=materials, process=process,
         time_limit_text=time_limit_text, fees=fees, location=location, phone=phone,
     )
 
 
 # --- Discretion benchmarks ------------------------------------------------------------------
-@dataclass
-class TierIn:
-    tier: str
-    conditions: str
-    min_value: int | None = None
-    max_value: int | None = None
-    penalty_kinds: list[str] = field(default_factory=list)
-    other_measures: str = ""
-
-
 @transaction.atomic
 def benchmark_create(
     *,
@@ -258,39 +287,38 @@ def benchmark_create(
     violated_articles: Iterable[Article] = (),
     penalty_articles: Iterable[Article] = (),
 ) -> DiscretionBenchmark:
-    """A benchmark with its tiers; each tier's range must lie within the statutory range
-    (国办发〔2022〕27号: tiers stay within the statutory type and range, except mitigation)."""
+    """A benchmark with its tiers (rules in ``benchmark_rules.check_tiers``).
+
+    A body administrator issues benchmarks in their own body's name, for regions within the
+    body's region, and supersedes only a version their body issued: a county bureau cannot
+    close a province-wide or another body's benchmark (``benchmark_out_of_scope``)."""
     _require_catalog_scope(actor, issuing_body)
-    if not tiers:
-        raise InvalidInput(_("A benchmark needs at least one tier."), code="benchmark_no_tiers")
-    names = [t.tier for t in tiers]
-    if len(names) != len(set(names)):
-        raise InvalidInput(_("A tier appears twice."), code="benchmark_tier_duplicate")
-    if statutory_min is not None and statutory_max is not None and statutory_min > statutory_max:
-        raise InvalidInput(_("The statutory minimum is above the maximum."),
-                           code="benchmark_range")
-    for t in tiers:
-        if t.min_value is not None and t.max_value is not None and t.min_value > t.max_value:
-            raise InvalidInput(_("A tier's minimum is above its maximum."),
-                               code="benchmark_tier_range", detail=t.tier)
-        # Mitigation (减轻) goes below the statutory minimum by definition (APL art. 32).
-        if t.tier not in ("mitigated", "no_penalty"):
-            low, high = t.min_value, t.max_value
-            if statutory_min is not None and low is not None and low < statutory_min:
-                raise InvalidInput(_("A tier lies below the statutory minimum."),
-                                   code="benchmark_tier_outside", detail=t.tier)
-            if statutory_max is not None and high is not None and high > statutory_max:
-                raise InvalidInput(_("A tier lies above the statutory maximum."),
-                                   code="benchmark_tier_outside", detail=t.tier)
-    benchmark: DiscretionBenchmark = _create_version(
-        DiscretionBenchmark, key={"region": region, "code": code},
+    key = {"region": region, "code": code}
+    if not is_system_actor(actor):
+        own = actor.person.body
+        previous = latest_version(DiscretionBenchmark, key)
+        if not own.region.covers(region) or (
+            previous is not None and previous.issuing_body_id != own.pk
+        ):
+            raise PermissionDenied(
+                _("You can only issue benchmarks for your own body's region and supersede "
+                  "benchmarks your body issued."),
+                code="benchmark_out_of_scope",
+            )
+    _require_choice(amount_unit, AmountUnit, code="amount_unit_unknown",
+                    message=_("Unknown amount unit."))
+    check_tiers(tiers, statutory_min=statutory_min, statutory_max=statutory_max)
+    violated, penalty = list(violated_articles), list(penalty_articles)
+    _require_articles_in_force(violated + penalty, effective_from)
+    benchmark: DiscretionBenchmark = create_version(
+        DiscretionBenchmark, actor=actor, key=key,
         effective_from=effective_from, violation=violation, sector=sector,
         issuing_body=issuing_body, violated_text=violated_text, penalty_text=penalty_text,
         source_document=source_document, amount_unit=amount_unit,
         statutory_min=statutory_min, statutory_max=statutory_max,
     )
-    benchmark.violated_articles.set(list(violated_articles))
-    benchmark.penalty_articles.set(list(penalty_articles))
+    benchmark.violated_articles.set(violated)
+    benchmark.penalty_articles.set(penalty)
     BenchmarkTier.objects.bulk_create(
         [
             BenchmarkTier(benchmark=benchmark, tier=t.tier, conditions=t.conditions,
@@ -311,6 +339,14 @@ class ThresholdIn:
     counts_confiscation: bool = True
 
 
+def _require_threshold(*, party_type: str, comparator: str, amount_fen: int) -> None:
+    _require_choice(party_type, PartyType, code="party_type_unknown",
+                    message=_("Unknown party type."))
+    _require_choice(comparator, Comparator, code="comparator_unknown",
+                    message=_("Unknown comparator; use “at least” or “more than”."))
+    _require_not_negative(amount_fen=amount_fen)
+
+
 @transaction.atomic
 def review_catalogue_create(
     *,
@@ -328,10 +364,21 @@ def review_catalogue_create(
     """The body's 法制审核目录清单 (APL art. 58); defaults of 7 + 3 working days follow
     common provincial practice and are configurable per catalogue."""
     _require_catalog_scope(actor, body)
+    for t in thresholds:
+        _require_threshold(party_type=t.party_type, comparator=t.comparator,
+                           amount_fen=t.amount_fen)
     if len({t.party_type for t in thresholds}) != len(thresholds):
         raise InvalidInput(_("A party type has two thresholds."), code="threshold_duplicate")
-    catalogue: ReviewCatalogue = _create_version(
-        ReviewCatalogue, key={"body": body, "code": code}, effective_from=effective_from,
+    unknown = sorted(set(triggers) - set(ReviewTrigger.values))
+    if unknown:
+        raise InvalidInput(_("Unknown review trigger."), code="review_trigger_unknown",
+                           detail=unknown)
+    if review_days < 1 or extension_days < 0:
+        raise InvalidInput(_("The review takes at least one working day and the extension "
+                             "cannot be negative."), code="review_days_invalid")
+    catalogue: ReviewCatalogue = create_version(
+        ReviewCatalogue, actor=actor, key={"body": body, "code": code},
+        effective_from=effective_from,
         title=title, review_days=review_days, extension_days=extension_days,
         source_document=source_document,
     )
@@ -359,9 +406,11 @@ def hearing_threshold_create(
     comparator: str = "gte",
 ) -> HearingThreshold:
     _require_system_admin(actor, _("Only system administrators can set hearing thresholds."))
+    _require_threshold(party_type=party_type, comparator=comparator, amount_fen=amount_fen)
     code = f"hearing-{region.code}-{sector.code if sector else 'all'}-{party_type}"
-    return _create_version(
-        HearingThreshold, key={"code": code}, effective_from=effective_from, region=region,
+    return create_version(
+        HearingThreshold, actor=actor, key={"code": code}, effective_from=effective_from,
+        region=region,
         sector=sector, party_type=party_type, amount_fen=amount_fen, comparator=comparator,
         source_document=source_document,
     )

@@ -9,4 +9,5 @@ from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 
 class SessionStore(DbSessionStore):
     def _validate_session_key(self, key: str | None) -> bool:
-        return bool(super()._validate_session_key(key)) and key is not None and key.isalnum()
+        valid = super()._validate_session_key(key)  # type: ignore[misc]
+        return bool(valid) and key is not None and key.isalnum()

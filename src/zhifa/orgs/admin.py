@@ -1,8 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    AccountRole,
     Certificate,
     CertificateStatusChange,
     Department,
@@ -84,8 +87,22 @@ class CertificateAdmin(admin.ModelAdmin):
     autocomplete_fields = ["person"]
 
 
+class UserRolesForm(UserChangeForm):
+    """Roles as a list of known codes: a free JSON text would let a typo grant nothing
+    without a word (``orgs.permissions.POLICY`` ignores unknown roles)."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("roles"), choices=AccountRole.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean_roles(self) -> list[str]:
+        return sorted(set(self.cleaned_data["roles"]))
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserRolesForm
     list_display = ["username", "person", "roles", "is_active", "is_superuser"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]

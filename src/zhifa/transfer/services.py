@@ -27,15 +27,19 @@ from .tabular import (
     FORMATS,
     XLSX,
     FileProblem,
+    Limits,
     RawSheet,
     SheetSpec,
     read_sheet,
+    too_many_rows,
     write_csv,
     write_xlsx,
 )
 from .vocab import normalise
 
-DEFAULT_MAX_ROWS = 10000
+# An .xlsx file is a zip archive; text and spreadsheet XML compress about 5-10 times, so 20
+# times the file size leaves room for any honest workbook.
+UNPACKED_FACTOR = 20
 
 
 def max_bytes() -> int:
@@ -43,7 +47,13 @@ def max_bytes() -> int:
 
 
 def max_rows() -> int:
-    return int(settings.ZHIFA.get("IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+    """Data rows per file; the heading and the template's key row do not count."""
+    return int(settings.ZHIFA["IMPORT_MAX_ROWS"])
+
+
+def max_unpacked_bytes() -> int:
+    return int(settings.ZHIFA.get("IMPORT_MAX_UNCOMPRESSED_BYTES",
+                                  UNPACKED_FACTOR * max_bytes()))
 
 
 # --- Templates and exports --------------------------------------------------------------------
@@ -260,7 +270,8 @@ def transfer_import(
     names = _header_names(k)
     try:
         sheet = read_sheet(
-            file_name=file_name, data=data, max_rows=max_rows(),
+            file_name=file_name, data=data,
+            limits=Limits(max_rows=max_rows(), max_unpacked_bytes=max_unpacked_bytes()),
             is_header=lambda cells: any(_clean_heading(c) in names for c in cells if c),
         )
     except FileProblem as problem:
@@ -281,6 +292,9 @@ def transfer_import(
     report.rows = len(rows)
     if not rows:
         return _file_error(report, "file_empty", _("The file has no data rows."))
+    if len(rows) > max_rows():
+        too_many = too_many_rows(max_rows())
+        return _file_error(report, too_many.code, too_many.message)
     actions = k.plan(ImportContext(actor=actor, kind=k, report=report), rows)
     if report.errors:
         return report  # nothing was written: validation comes first

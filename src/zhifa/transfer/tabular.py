@@ -97,27 +97,45 @@ def _blank(cells: Sequence[str]) -> bool:
     return not any(cells)
 
 
+# Rows above the data a file may have: the heading row and the template's hidden key row.
+HEADER_ROWS = 2
+# An .xlsx workbook of one data sheet has a dozen or two parts; thousands are no spreadsheet.
+MAX_ZIP_ENTRIES = 1000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a file may hold: data rows, and for .xlsx the size its parts unpack to."""
+
+    max_rows: int
+    max_unpacked_bytes: int
+    max_entries: int = MAX_ZIP_ENTRIES
+
+
 def read_sheet(
     *,
     file_name: str,
     data: bytes,
-    max_rows: int,
+    limits: Limits,
     is_header: Callable[[list[str]], bool],
 ) -> RawSheet:
     """Every non-blank row of the data sheet (the first sheet whose first row ``is_header``
-    accepts, else the first sheet), numbered as the spreadsheet numbers them."""
+    accepts, else the first sheet), numbered as the spreadsheet numbers them.
+
+    Reading stops with ``file_too_many_rows`` past ``limits.max_rows`` plus the header rows;
+    the caller, who knows which rows are headings, counts the data rows exactly."""
     fmt = format_of(file_name, data)
     if not data:
         raise FileProblem("file_empty", _("The file is empty."))
     if fmt == XLSX:
-        return _read_xlsx(data, max_rows=max_rows, is_header=is_header)
-    return _read_csv(data, max_rows=max_rows)
+        return _read_xlsx(data, limits=limits, is_header=is_header)
+    return _read_csv(data, max_rows=limits.max_rows)
 
 
-def _too_many_rows(max_rows: int) -> FileProblem:
+def too_many_rows(max_rows: int) -> FileProblem:
     return FileProblem(
         "file_too_many_rows",
-        _("The file has more than %(count)s rows; split it into several files.")
+        _("The file has more than %(count)s data rows; split it into several files.")
         % {"count": max_rows},
     )
 
@@ -128,14 +146,37 @@ def _take_rows(sheet: RawSheet, rows: Iterable[Iterable[Any]], *, max_rows: int)
         cells = [cell_text(v) for v in values]
         if _blank(cells):
             continue
-        if len(sheet.rows) > max_rows:
-            raise _too_many_rows(max_rows)
+        if len(sheet.rows) >= max_rows + HEADER_ROWS:
+            raise too_many_rows(max_rows)
         sheet.rows.append((number, cells))
 
 
+def _check_archive(data: bytes, limits: Limits) -> None:
+    """Refuse a workbook that would unpack to far more than a spreadsheet of the allowed size
+    (a "zip bomb") before openpyxl inflates any part. The sizes are those the archive declares;
+    Python's zipfile never inflates a part beyond its declared size, so they bound the work."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileProblem(
+            "file_unreadable", _("The file cannot be read as an .xlsx workbook.")
+        ) from None
+    unpacked = sum(entry.file_size for entry in entries)
+    if len(entries) > limits.max_entries or unpacked > limits.max_unpacked_bytes:
+        raise FileProblem(
+            "file_too_large",
+            _("The workbook unpacks to more than %(size)s MB; save it again without extra "
+              "sheets, pictures or formatting, or split it.")
+            % {"size": f"{limits.max_unpacked_bytes / (1024 * 1024):g}"},
+        )
+
+
 def _read_xlsx(
-    data: bytes, *, max_rows: int, is_header: Callable[[list[str]], bool]
+    data: bytes, *, limits: Limits, is_header: Callable[[list[str]], bool]
 ) -> RawSheet:
+    _check_archive(data, limits)
+    max_rows = limits.max_rows
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError, IndexError,

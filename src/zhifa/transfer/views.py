@@ -53,7 +53,6 @@ def index(request: HttpRequest) -> HttpResponse:
         "form": form,
         "report": report,
         "report_kind": KINDS[report.kind] if report else None,
-        "kinds": list(KINDS.values()),
         "importable": importable,
         "exportable": exportable,
         "formats": FORMATS,
@@ -65,8 +64,12 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def template_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """A template is for those who may import the kind (its reference sheets list the
+    registry's regions and sectors and the catalogue's laws)."""
     if kind not in KINDS or fmt not in FORMATS:
         raise Http404
+    if not KINDS[kind].can_import(request.user):
+        raise DjangoPermissionDenied
     return _download(transfer_template(kind=kind, fmt=fmt), fmt, f"zhifa-{kind}-template")
 
 

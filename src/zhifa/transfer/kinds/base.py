@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhifa.catalog.models import Article, Law
 from zhifa.orgs.models import Region, Sector
@@ -47,6 +48,13 @@ class Action:
     run: Callable[[], object]
     count: int = 1
     detail_rows: dict[str, int] = field(default_factory=dict)  # service error detail -> row
+
+
+# Catalogue versions: ``catalog.services`` refuses past effective dates to body administrators.
+BACKDATING_NOTE = gettext_lazy(
+    "Body administrators: a version takes effect today or later. Catalogues already in force "
+    "before today are recorded by a system administrator."
+)
 
 
 # --- Export formatting -------------------------------------------------------------------------
@@ -117,6 +125,9 @@ class Kind:
 
 
 # --- Reference sheets for templates ------------------------------------------------------------
+# Regions, sectors and laws are public reference data (``visible_regions`` and
+# ``visible_sectors`` show all of them to every staff account); the template, which only those
+# who may import the kind download, lists them whole.
 Reference = tuple[str, list[str], list[list[str]]]
 
 

@@ -3,7 +3,7 @@ region and effective date make one benchmark, created with ``catalog.services.be
 
 Benchmarks are province-wide public texts (APL art. 34): a system administrator imports any;
 a body administrator imports only benchmarks issued by their own body, for regions within the
-body's own region.
+body's own region, and supersedes only versions their body issued (``benchmark_create``).
 """
 
 from collections.abc import Iterator
@@ -22,6 +22,7 @@ from zhifa.orgs.permissions import Perm
 
 from ..vocab import AMOUNT_UNITS, PENALTY_KINDS, TIERS
 from .base import (
+    BACKDATING_NOTE,
     Action,
     Column,
     Kind,
@@ -144,15 +145,29 @@ class BenchmarksKind(Kind):
                      "columns; a row whose code, region and date are all empty continues the "
                      "benchmark above."),
         gettext_lazy("Body administrators import benchmarks issued by their own body, for "
-                     "their body's region; system administrators import any benchmark."),
+                     "their body's region, and new versions only of benchmarks their body "
+                     "issued; system administrators import any benchmark."),
+        gettext_lazy("Tiers with amounts climb with severity without touching: each tier "
+                     "starts above the maximum of the tier before it (e.g. 从轻 up to 15000, "
+                     "一般 from 15000.01). A 减轻 tier lies below the statutory minimum."),
+        BACKDATING_NOTE,
     )
     error_columns = {
         "version_effective_date": "effective_from",
+        "version_backdated": "effective_from",
         "benchmark_range": "statutory_max",
         "benchmark_tier_range": "tier_max",
         "benchmark_tier_outside": "tier_min",
+        "benchmark_tier_order": "tier_min",
+        "benchmark_tier_overlap": "tier_min",
+        "benchmark_mitigated_range": "tier_max",
         "benchmark_tier_duplicate": "tier",
+        "benchmark_tier_unknown": "tier",
         "benchmark_no_tiers": "tier",
+        "benchmark_out_of_scope": "region",
+        "penalty_kind_unknown": "penalty_kinds",
+        "amount_unit_unknown": "amount_unit",
+        "article_not_in_force": "penalty_articles",
         "catalog_out_of_scope": "issuing_body_credit_code",
     }
 
@@ -172,7 +187,7 @@ class BenchmarksKind(Kind):
     def plan(self, ctx: ImportContext, rows: list[SourceRow]) -> list[Action]:
         actions: list[Action] = []
         versions = VersionOrder(
-            DiscretionBenchmark, "region_id",
+            visible_benchmarks(ctx.actor), "region_id",
             in_database=_("This benchmark already has a version in force from %(date)s; "
                           "a new version must take effect later."),
             in_file=_("Row %(row)s has a version of this benchmark from %(date)s; a "

@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy
 
 from zhifa.orgs.models import Certificate, Sector
 from zhifa.orgs.permissions import Perm
-from zhifa.orgs.selectors import person_id_number_for, visible_certificates, visible_people
+from zhifa.orgs.selectors import (
+    person_id_number_for,
+    visible_certificates,
+    visible_people,
+    visible_sectors,
+)
 from zhifa.orgs.services import certificate_issue
 
 from .base import (
@@ -69,8 +74,12 @@ class CertificatesKind(Kind):
     error_columns = {
         "certificate_duplicate": "number",
         "certificate_number": "number",
+        "certificate_issuer": "issuer",
         "certificate_dates": "expiry_date",
         "certificate_scope": "areas",
+        "certificate_area_outside_body": "areas",
+        "certificate_holder_role": "holder_id_number",
+        "certificate_holder_left": "holder_id_number",
         "body_out_of_scope": "holder_id_number",
     }
 
@@ -122,7 +131,7 @@ class CertificatesKind(Kind):
         return actions
 
     def export_rows(self, actor: Any) -> Iterator[dict[str, str]]:
-        names = [s.name for s in Sector.objects.all()]
+        names = [s.name for s in visible_sectors(actor)]
 
         def sector_text(sector: Sector) -> str:
             # The name reads better; the code where two sectors share a name.

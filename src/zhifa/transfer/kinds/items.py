@@ -16,6 +16,7 @@ from zhifa.orgs.permissions import Perm
 
 from ..vocab import ITEM_CATEGORIES, PROCEDURE_TYPES, TIME_UNITS
 from .base import (
+    BACKDATING_NOTE,
     Action,
     Column,
     Kind,
@@ -97,9 +98,15 @@ class ItemsKind(Kind):
     notes = (
         gettext_lazy("One row per item version. Rows with the same body and item code are "
                      "successive versions and need increasing effective dates."),
+        BACKDATING_NOTE,
     )
     error_columns = {
         "version_effective_date": "effective_from",
+        "version_backdated": "effective_from",
+        "article_not_in_force": "legal_basis",
+        "category_unknown": "category",
+        "procedure_unknown": "procedure_type",
+        "time_unit_unknown": "time_limit_unit",
         "department_other_body": "accepting_office",
         "catalog_out_of_scope": "body_credit_code",
     }
@@ -107,7 +114,7 @@ class ItemsKind(Kind):
     def plan(self, ctx: ImportContext, rows: list[SourceRow]) -> list[Action]:
         actions: list[Action] = []
         versions = VersionOrder(
-            EnforcementItem, "body_id",
+            visible_items(ctx.actor), "body_id",
             in_database=_("This item already has a version in force from %(date)s; a "
                           "new version must take effect later."),
             in_file=_("Row %(row)s has a version of this item from %(date)s; a "

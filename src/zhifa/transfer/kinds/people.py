@@ -74,6 +74,13 @@ class PeopleKind(Kind):
     )
     error_columns = {
         "person_duplicate": "id_number",
+        "person_unavailable": "id_number",
+        "id_number_format": "id_number",
+        "id_number_checksum": "id_number",
+        "name_required": "name",
+        "role_required": "role_kinds",
+        "role_unknown": "role_kinds",
+        "qualification_incomplete": "legal_qualification_number",
         "department_other_body": "department",
         "body_out_of_scope": "body_credit_code",
     }
@@ -84,6 +91,13 @@ class PeopleKind(Kind):
             Person, "id_number", rows, code="person_duplicate",
             in_file=_("The same ID number is already on row %(row)s."),
             registered=_("A person with this ID number is already registered."),
+            # Registered in another body: say so without saying where, or whether at all
+            # beyond "cannot be registered" (an ID number is personal information).
+            scope_field="body_id",
+            elsewhere=("person_unavailable", _(
+                "This ID number cannot be registered. If the person is transferring from "
+                "another enforcement body, ask a system administrator to record the transfer."
+            )),
         )
         for row in rows:
             r = RowReader(ctx, row)
@@ -92,7 +106,7 @@ class PeopleKind(Kind):
             name = r.text("name")
             id_number = r.id_number("id_number")
             if id_number is not None:
-                id_numbers.check(r, id_number)
+                id_numbers.check(r, id_number, scope=body.pk if body is not None else None)
             role_kinds = r.choices("role_kinds", ROLE_KINDS)
             post = r.text("post")
             phone = r.text("phone")

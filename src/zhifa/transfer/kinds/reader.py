@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from zhifa.catalog.models import Article
@@ -21,6 +21,7 @@ from zhifa.core.validators import (
 )
 from zhifa.orgs.models import Department, EnforcementBody, Region, Sector
 from zhifa.orgs.permissions import Perm, perms_of
+from zhifa.orgs.selectors import visible_bodies, visible_regions, visible_sectors
 
 from ..report import ImportReport
 from ..vocab import Vocabulary, normalise, split_list
@@ -63,31 +64,31 @@ class ImportContext:
         own = self.own_body
         return own is not None and own.pk == body.pk
 
+    # Every lookup goes through the registry's scoped selectors: a body outside the user's
+    # scope is as unknown as one never registered.
     def body_by_code(self, code: str) -> EnforcementBody | None:
         if code not in self._bodies:
-            self._bodies[code] = (
-                EnforcementBody.objects.select_related("region").filter(credit_code=code).first()
-            )
+            self._bodies[code] = visible_bodies(self.actor).filter(credit_code=code).first()
         return self._bodies[code]
 
     def region_by_code(self, code: str) -> Region | None:
         if code not in self._regions:
-            self._regions[code] = Region.objects.filter(code=code).first()
+            self._regions[code] = visible_regions(self.actor).filter(code=code).first()
         return self._regions[code]
 
     def department(self, body: EnforcementBody, name: str) -> Department | None:
+        """A department of ``body``, a body the user sees (``body_by_code``)."""
         key = (body.pk, normalise(name))
         if key not in self._departments:
             self._departments[key] = next(
-                (d for d in Department.objects.filter(body=body) if normalise(d.name) == key[1]),
-                None,
+                (d for d in body.departments.all() if normalise(d.name) == key[1]), None
             )
         return self._departments[key]
 
     def sectors_matching(self, text: str) -> list[Sector]:
         """Sectors whose code or name is ``text`` (a name may be ambiguous)."""
         if self._sectors is None:
-            self._sectors = list(Sector.objects.all())
+            self._sectors = list(visible_sectors(self.actor))
         wanted = normalise(text)
         by_code = [s for s in self._sectors if normalise(s.code) == wanted]
         return by_code or [s for s in self._sectors if normalise(s.name) == wanted]
@@ -232,7 +233,7 @@ class RowReader:
         if body is None:
             self.fail(key, "body_unknown",
                       _("No enforcement body with this unified social credit code is "
-                        "registered."))
+                        "registered in your scope."))
             return None
         return body if self.in_scope(key, body) else None
 
@@ -334,47 +335,64 @@ class RowReader:
         return list(dict.fromkeys(found))
 
 
-def existing_values(model: Any, field_name: str, candidates: Iterable[str]) -> set[str]:
-    """Which of ``candidates`` are already stored in ``model.field_name``: one query per
-    500 values instead of one per row (SQLite limits the parameters of a query)."""
+def existing_values(
+    model: Any, field_name: str, candidates: Iterable[str], *, scope_field: str = "pk"
+) -> dict[str, Any]:
+    """Which of ``candidates`` are already stored in ``model.field_name`` (a column unique
+    across the database, so this read cannot be scoped: it finds exactly what the service
+    would refuse), each with its ``scope_field``. One query per 500 values instead of one per
+    row (SQLite limits the parameters of a query)."""
     values = sorted({c.strip().upper() for c in candidates if c.strip()}
                     | {c.strip() for c in candidates if c.strip()})
-    found: set[str] = set()
+    found: dict[str, Any] = {}
     for start in range(0, len(values), 500):
         chunk = values[start:start + 500]
         found.update(model.objects.filter(**{f"{field_name}__in": chunk})
-                     .values_list(field_name, flat=True))
+                     .values_list(field_name, scope_field))
     return found
 
 
 class NewValues:
     """A column whose values must be new: neither registered already nor earlier in the file.
-    The column key is also the model's field name."""
+    The column key is also the model's field name.
+
+    With ``scope_field`` and ``elsewhere`` (a code and a message), a value registered in
+    another scope than the row's is reported with ``elsewhere``: a message that does not say
+    where it is registered."""
 
     def __init__(self, model: Any, key: str, rows: list[SourceRow], *, code: str,
-                 in_file: str, registered: str) -> None:
+                 in_file: str, registered: str, scope_field: str = "pk",
+                 elsewhere: tuple[str, str] | None = None) -> None:
         self.key = key
         self.code = code
         self.in_file = in_file  # with %(row)s, the earlier row
         self.registered_message = registered
-        self.registered = existing_values(model, key, [row.values.get(key, "") for row in rows])
+        self.elsewhere = elsewhere
+        self.registered = existing_values(model, key, [row.values.get(key, "") for row in rows],
+                                          scope_field=scope_field)
         self.first_row: dict[str, int] = {}
 
-    def check(self, r: RowReader, value: str) -> None:
+    def check(self, r: RowReader, value: str, scope: Any = None) -> None:
         if value in self.first_row:
             r.fail(self.key, self.code, self.in_file % {"row": self.first_row[value]})
         elif value in self.registered:
-            r.fail(self.key, self.code, self.registered_message)
+            if self.elsewhere is not None and self.registered[value] != scope:
+                r.fail(self.key, *self.elsewhere)
+            else:
+                r.fail(self.key, self.code, self.registered_message)
         self.first_row.setdefault(value, r.row.number)
 
 
 class VersionOrder:
     """A new version must take effect after the one before it, in the database or earlier in
     the file, as the catalogue services require (``version_effective_date``). Versions are
-    counted per scope (a body, a region) and code."""
+    counted per scope (a body, a region) and code, among ``versions``: the user's scoped
+    selector (``visible_items``, ``visible_benchmarks``), which holds every version of an
+    entry the user may add a version to."""
 
-    def __init__(self, model: Any, scope_field: str, *, in_database: str, in_file: str) -> None:
-        self.model = model
+    def __init__(self, versions: QuerySet[Any], scope_field: str, *, in_database: str,
+                 in_file: str) -> None:
+        self.versions = versions
         self.scope_field = scope_field
         self.in_database = in_database  # with %(date)s, the version in force
         self.in_file = in_file  # with %(row)s and %(date)s, the earlier row's version
@@ -383,7 +401,7 @@ class VersionOrder:
     def check(self, r: RowReader, scope_id: int, code: str, effective_from: dt.date) -> None:
         key = (scope_id, code)
         if key not in self._latest:
-            current = self.model.objects.filter(
+            current = self.versions.filter(
                 **{self.scope_field: scope_id}, code=code
             ).aggregate(day=Max("effective_from"))["day"]
             if current is not None:
