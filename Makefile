@@ -44,7 +44,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy src/zhifa/core src/zhifa/api src/zhifa/orgs/services.py \
+	$(BIN)/mypy src/zhifa/core src/zhifa/api src/zhifa/orgs/services \
 		src/zhifa/orgs/selectors.py src/zhifa/orgs/permissions.py src/zhifa/catalog/services.py \
 		src/zhifa/catalog/selectors.py src/zhifa/transfer/services.py src/zhifa/demo/services.py
 	ZHIFA_DATA_DIR=$$(mktemp -d) $(BIN)/zhifa makemigrations --check --dry-run -v0

@@ -1,0 +1,28 @@
+"""State changes of the registry. Views, the API, the admin, imports and the demo loader call
+these; each runs in one transaction.
+
+The tamper-evident ledger arrives with the cases issue; until then the certificate status
+history (``CertificateStatusChange``) is the record of status changes.
+"""
+
+from .accounts import account_create
+from .certificates import certificate_issue, certificate_status_change, certificates_expire_due
+from .registry import (
+    body_create,
+    department_create,
+    person_create,
+    region_upsert,
+    sector_ensure,
+)
+
+__all__ = [
+    "account_create",
+    "body_create",
+    "certificate_issue",
+    "certificate_status_change",
+    "certificates_expire_due",
+    "department_create",
+    "person_create",
+    "region_upsert",
+    "sector_ensure",
+]
