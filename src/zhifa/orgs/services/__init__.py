@@ -5,7 +5,13 @@ The tamper-evident ledger arrives with the cases issue; until then the certifica
 history (``CertificateStatusChange``) is the record of status changes.
 """
 
-from .accounts import account_create
+from .accounts import (
+    account_create,
+    account_set_active,
+    account_set_password,
+    account_set_roles,
+    grantable_roles,
+)
 from .certificates import certificate_issue, certificate_status_change, certificates_expire_due
 from .registry import (
     body_create,
@@ -17,11 +23,15 @@ from .registry import (
 
 __all__ = [
     "account_create",
+    "account_set_active",
+    "account_set_password",
+    "account_set_roles",
     "body_create",
     "certificate_issue",
     "certificate_status_change",
     "certificates_expire_due",
     "department_create",
+    "grantable_roles",
     "person_create",
     "region_upsert",
     "sector_ensure",

@@ -8,11 +8,7 @@ from django.utils.translation import gettext as _
 
 from zhifa.core.errors import InvalidInput, PermissionDenied
 
-from ..models import (
-    AccountRole,
-    Person,
-    User,
-)
+from ..models import AccountRole, Person, PersonStatus, User
 from ..permissions import Perm, perms_of
 from ._scope import require_admin, require_body_scope
 
@@ -20,6 +16,104 @@ _BODY_GRANTABLE_ROLES = {
     AccountRole.OFFICER, AccountRole.AUXILIARY, AccountRole.REVIEWER, AccountRole.HEAD,
     AccountRole.BODY_ADMIN,
 }
+
+
+def grantable_roles(actor: Any, person: Person | None) -> list[str]:
+    """The roles ``actor`` may give an account of ``person``: everything for system
+    administrators; for body administrators the staff roles, plus supervisor at a supervisory
+    body (a justice bureau)."""
+    if actor is None or Perm.ADMINISTER_SYSTEM in perms_of(actor):
+        return list(AccountRole.values)
+    grantable = _body_grantable(person)
+    return [r for r in AccountRole.values if r in grantable]
+
+
+def _body_grantable(person: Person | None) -> set[str]:
+    grantable: set[str] = set(_BODY_GRANTABLE_ROLES)
+    if person is not None and person.body.is_supervisory:
+        grantable.add(AccountRole.SUPERVISOR)
+    return grantable
+
+
+def _validate_password(password: str, user: User | None) -> None:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), code="password_weak") from None
+
+
+def _require_grantable(roles: Iterable[str], person: Person | None) -> None:
+    grantable = _body_grantable(person)
+    if set(roles) - grantable:
+        raise PermissionDenied(
+            _("You cannot grant these roles."), code="role_not_grantable",
+            detail=sorted(set(roles) - grantable),
+        )
+
+
+def _clean_roles(roles: Iterable[str]) -> list[str]:
+    cleaned = sorted(set(roles))
+    unknown = set(cleaned) - set(AccountRole.values)
+    if unknown:
+        raise InvalidInput(_("Unknown role."), code="role_unknown", detail=sorted(unknown))
+    if not cleaned:
+        raise InvalidInput(_("An account needs at least one role."), code="role_required")
+    return cleaned
+
+
+def _require_account_scope(actor: Any, user: User) -> None:
+    """Body administrators manage the accounts of their own body's people, never a system
+    administrator's; ``actor=None`` is the system itself."""
+    if actor is None or Perm.ADMINISTER_SYSTEM in perms_of(actor):
+        return
+    if user.person is None or AccountRole.SYSTEM_ADMIN in (user.roles or []):
+        raise PermissionDenied(_("Only system administrators can do this."),
+                               code="missing_administer_system")
+    require_body_scope(actor, user.person.body)
+
+
+@transaction.atomic
+def account_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
+    _require_account_scope(actor, user)
+    cleaned = _clean_roles(roles)
+    if actor is not None and Perm.ADMINISTER_SYSTEM not in perms_of(actor):
+        _require_grantable(cleaned, user.person)
+        if user.pk == actor.pk and AccountRole.BODY_ADMIN not in cleaned:
+            raise InvalidInput(_("You cannot remove your own administrator role."),
+                               code="account_self")
+    if user.person is None and cleaned != [AccountRole.SYSTEM_ADMIN]:
+        raise InvalidInput(_("A staff account must be linked to a person."),
+                           code="account_needs_person")
+    is_admin = AccountRole.SYSTEM_ADMIN in cleaned
+    user.roles = cleaned
+    user.is_staff = user.is_superuser = is_admin
+    user.save(update_fields=["roles", "is_staff", "is_superuser"])
+    return user
+
+
+@transaction.atomic
+def account_set_active(*, actor: Any, user: User, active: bool) -> User:
+    """Disable or re-enable a login (staff who leave, a lost password). Disabling ends the
+    account's sessions at its next request (Django checks ``is_active``)."""
+    _require_account_scope(actor, user)
+    if actor is not None and user.pk == actor.pk and not active:
+        raise InvalidInput(_("You cannot disable your own account."), code="account_self")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def account_set_password(*, actor: Any, user: User, password: str) -> User:
+    """An administrator sets a new password, checked by the password rules in settings."""
+    _require_account_scope(actor, user)
+    _validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
 
 
 @transaction.atomic
@@ -37,12 +131,7 @@ def account_create(
     Exactly one of ``password`` (hashed here) or ``password_hash`` (an already hashed value,
     e.g. one hash shared by the demo accounts) is given. The ``system_admin`` role also grants
     the Django admin (``is_staff``, ``is_superuser``)."""
-    roles = sorted(set(roles))
-    unknown = set(roles) - set(AccountRole.values)
-    if unknown:
-        raise InvalidInput(_("Unknown role."), code="role_unknown", detail=sorted(unknown))
-    if not roles:
-        raise InvalidInput(_("An account needs at least one role."), code="role_required")
+    roles = _clean_roles(roles)
     if (password is None) == (password_hash is None):
         raise InvalidInput(_("Give a password."), code="password_required")
     if actor is not None and Perm.ADMINISTER_SYSTEM not in perms_of(actor):
@@ -50,19 +139,23 @@ def account_create(
             require_admin(actor)
         else:
             require_body_scope(actor, person.body)
-        grantable = set(_BODY_GRANTABLE_ROLES)
-        if person is not None and person.body.is_supervisory:
-            grantable.add(AccountRole.SUPERVISOR)
-        if set(roles) - grantable:
-            raise PermissionDenied(
-                _("You cannot grant these roles."), code="role_not_grantable",
-                detail=sorted(set(roles) - grantable),
-            )
+        _require_grantable(roles, person)
     if person is None and roles != [AccountRole.SYSTEM_ADMIN]:
         raise InvalidInput(_("A staff account must be linked to a person."),
                            code="account_needs_person")
+    username = username.strip()
+    if not username:
+        raise InvalidInput(_("A username is required."), code="username_required")
     if User.objects.filter(username=username).exists():
         raise InvalidInput(_("This username is taken."), code="username_taken")
+    if person is not None:
+        if User.objects.filter(person=person).exists():
+            raise InvalidInput(_("This person already has an account."),
+                               code="person_has_account")
+        if person.status != PersonStatus.ACTIVE:
+            raise InvalidInput(_("The person is no longer in post."), code="person_left")
+    if password is not None:
+        _validate_password(password, None)
     is_admin = AccountRole.SYSTEM_ADMIN in roles
     user = User(
         username=username, person=person, roles=roles,
