@@ -39,3 +39,15 @@ def test_expired_form_shows_a_chinese_page_and_logs_nobody_in():
     assert "页面已过期" in body
     assert "_auth_user_id" not in client.session
     assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_admin_carries_the_demo_marker_when_demo_data_is_loaded(client):
+    from tests import factories as f
+    from zhifa.orgs.models import User
+
+    admin = User.objects.create_superuser("root", password="Zhifa-admin-2026")
+    client.force_login(admin)
+    assert "演示数据" not in client.get("/admin/").content.decode()
+    f.body(f.regions()["county"], is_demo=True)
+    assert "演示数据" in client.get("/admin/").content.decode()
