@@ -29,6 +29,7 @@ from zhifa.core.errors import NotFound
 
 from .models import (
     NOT_YET_ISSUED,
+    AccountRole,
     Certificate,
     CertificateStatus,
     CertificateStatusChange,
@@ -36,6 +37,7 @@ from .models import (
     Person,
     Region,
     Sector,
+    User,
 )
 from .permissions import Perm, perms_of
 
@@ -111,6 +113,68 @@ def visible_people(user: Any) -> QuerySet[Person]:
 def person_get_for_user(*, user: Any, public_id: Any) -> Person:
     try:
         return visible_people(user).get(
+            public_id=_parse_uuid(public_id, code="person_not_found")
+        )
+    except Person.DoesNotExist:
+        raise NotFound(_("Person not found."), code="person_not_found") from None
+
+
+def _account_bodies(user: Any) -> QuerySet[EnforcementBody]:
+    """The bodies whose people's logins ``user`` manages: every body for system
+    administrators, the user's own body for body administrators (``MANAGE_PEOPLE``). A
+    supervisor who also administers a bureau manages the bureau's logins only, as the account
+    services allow, so that every account listed can also be managed."""
+    perms = perms_of(user)
+    if Perm.ADMINISTER_SYSTEM in perms:
+        return visible_bodies(user)
+    if Perm.MANAGE_PEOPLE not in perms:
+        return EnforcementBody.objects.none()
+    return visible_bodies(user).filter(pk=user.person.body_id)
+
+
+# A role inside the JSON list of an account's roles, matched on its JSON text: works alike on
+# SQLite and PostgreSQL (the JSON ``contains`` lookup does not exist on SQLite). The quotes
+# make the match exact, no role name being part of another.
+def _role_lookup(role: str) -> dict[str, str]:
+    return {"roles__icontains": f'"{role}"'}
+
+
+def visible_accounts(user: Any) -> QuerySet[User]:
+    """The logins ``user`` may see and manage: those of people in the bodies they manage;
+    system administrators also see the accounts without a person (system administrators).
+    Body administrators never see a system administrator's account, even one linked to a
+    person of their body."""
+    perms = perms_of(user)
+    qs = User.objects.select_related("person", "person__body", "person__department")
+    if Perm.ADMINISTER_SYSTEM in perms:
+        return qs
+    if Perm.MANAGE_PEOPLE not in perms:
+        return qs.none()
+    return (
+        qs.filter(person__body__in=_account_bodies(user))
+        .exclude(is_superuser=True)
+        .exclude(**_role_lookup(AccountRole.SYSTEM_ADMIN))
+    )
+
+
+def accounts_with_role(qs: QuerySet[User], role: str) -> QuerySet[User]:
+    return qs.filter(**_role_lookup(role))
+
+
+def account_get_for_user(*, user: Any, public_id: Any) -> User:
+    """The login of the person ``public_id`` (accounts are addressed by their person)."""
+    try:
+        return visible_accounts(user).get(
+            person__public_id=_parse_uuid(public_id, code="account_not_found")
+        )
+    except User.DoesNotExist:
+        raise NotFound(_("Not found."), code="account_not_found") from None
+
+
+def account_person_get_for_user(*, user: Any, public_id: Any) -> Person:
+    """A person whose login ``user`` may create or manage; anyone else is "not found"."""
+    try:
+        return visible_people(user).filter(body__in=_account_bodies(user)).get(
             public_id=_parse_uuid(public_id, code="person_not_found")
         )
     except Person.DoesNotExist:

@@ -38,6 +38,7 @@ _NAV: tuple[tuple[Any, str, tuple[Perm, ...]], ...] = (
     (_("Certificates"), "web:certificate_list", (Perm.VIEW_REGISTRY,)),
     (_("Enforcement items"), "web:item_list", (Perm.VIEW_CATALOG,)),
     (_("Benchmarks"), "web:benchmark_list", (Perm.VIEW_CATALOG,)),
+    (_("Accounts"), "web:account_list", (Perm.MANAGE_PEOPLE,)),
     (_("Import/export"), "transfer:index", (Perm.MANAGE_PEOPLE, Perm.MANAGE_CATALOG)),
     (_("System administration"), "/admin/", (Perm.ADMINISTER_SYSTEM,)),
 )

@@ -1,4 +1,5 @@
-"""Forms of the staff pages: list filters (GET), the validity check and the status change.
+"""Forms of the staff pages: list filters (GET), the validity check, the status change and
+the login accounts.
 
 Filter choices are built from the user's scope, so a filter can never name a body or
 department the user cannot see; choice values are public ids and codes, never row keys.
@@ -7,13 +8,15 @@ department the user cannot see; choice values are public ids and codes, never ro
 from typing import Any
 
 from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from zhifa.catalog.models import ItemCategory, LegalityReviewStatus, ProcedureType
 from zhifa.orgs.models import (
+    AccountRole,
     BodyKind,
     BodyStatus,
     CertificateStatus,
@@ -208,3 +211,98 @@ class StatusChangeForm(forms.Form):
     @property
     def to_status(self) -> str:
         return STATUS_ACTIONS[self.cleaned_data["action"]]
+
+
+# --- Login accounts -------------------------------------------------------------------------
+ACCOUNT_STATUS_CHOICES = [
+    ("active", pgettext_lazy("account", "Enabled")),
+    ("disabled", pgettext_lazy("account", "Disabled")),
+]
+
+
+class AccountFilterForm(FilterForm):
+    role = forms.ChoiceField(label=pgettext_lazy("account", "Role"), required=False,
+                             choices=_choices(AccountRole.choices))
+    status = forms.ChoiceField(label=pgettext_lazy("account", "Login status"), required=False,
+                               choices=_choices(ACCOUNT_STATUS_CHOICES))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("Name or username")
+
+
+def role_choices(roles: list[str]) -> list[tuple[str, Any]]:
+    """``roles`` as checkbox choices with their labels, in the order of ``AccountRole``."""
+    labels = dict(AccountRole.choices)
+    return [(r, labels[r]) for r in AccountRole.values if r in roles]
+
+
+class RolesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(label=pgettext_lazy("account", "Roles"), **kwargs)
+        self.error_messages["required"] = _("Choose at least one role.")
+
+
+# Django 5.2's MinimumLengthValidator says "%d" where its zh_Hans catalogue still has the
+# older "%(min_length)d" msgid, so the message would reach users in English. Naming the new
+# msgid here puts its translation into this app's catalogue.
+PASSWORD_TOO_SHORT = ngettext_lazy(
+    "This password is too short. It must contain at least %d character.",
+    "This password is too short. It must contain at least %d characters.",
+    8,
+)
+
+
+class NewPasswordMixin(forms.Form):
+    """A new password typed twice; the password rules are the service's to apply."""
+
+    password1 = forms.CharField(
+        label=_("New password"), strip=False, max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("New password again"), strip=False, max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords do not match."))
+        return data
+
+
+class AccountCreateForm(NewPasswordMixin):
+    username = forms.CharField(
+        label=_("Username"), max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+        help_text=_("Letters, digits and @ . + - _ only."),
+    )
+    roles = RolesField()
+    field_order = ["username", "password1", "password2", "roles"]
+
+    def __init__(self, *args: Any, grantable: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = _("Initial password")
+        self.fields["password2"].label = _("Initial password again")
+        self.fields["roles"].choices = role_choices(grantable)
+
+
+class AccountRolesForm(forms.Form):
+    roles = RolesField()
+
+    def __init__(self, *args: Any, grantable: list[str], current: list[str],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Roles the account holds but the manager cannot grant stay visible and checked: left
+        # checked, the service refuses the change and says why; unchecked, they are removed.
+        self.fields["roles"].choices = role_choices(sorted(set(grantable) | set(current)))
+        self.fields["roles"].initial = list(current)
+
+
+class AccountPasswordForm(NewPasswordMixin):
+    pass

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, catalog, certificates, home, registry
+from .views import accounts, auth, catalog, certificates, home, registry
 
 app_name = "web"
 urlpatterns = [
@@ -21,4 +21,14 @@ urlpatterns = [
     path("items/<uuid:public_id>/", catalog.item_detail, name="item_detail"),
     path("benchmarks/", catalog.benchmark_list, name="benchmark_list"),
     path("benchmarks/<uuid:public_id>/", catalog.benchmark_detail, name="benchmark_detail"),
+    # Logins are addressed by their person: /accounts/<person public id>/...
+    path("accounts/", accounts.account_list, name="account_list"),
+    path("accounts/<uuid:person_id>/", accounts.account_manage, name="account_manage"),
+    path("accounts/<uuid:person_id>/new/", accounts.account_new, name="account_new"),
+    path("accounts/<uuid:person_id>/roles/", accounts.account_roles, name="account_roles"),
+    path("accounts/<uuid:person_id>/password/", accounts.account_password,
+         name="account_password"),
+    path("accounts/<uuid:person_id>/disable/", accounts.account_disable,
+         name="account_disable"),
+    path("accounts/<uuid:person_id>/enable/", accounts.account_enable, name="account_enable"),
 ]

@@ -20,6 +20,7 @@ from zhifa.orgs.selectors import (
 
 from ..forms import BodyFilterForm, PersonFilterForm
 from ..queries import status_today, valid_on
+from .accounts import login_panel
 from .common import found, render_list, render_page, staff_view
 
 BODY_ITEMS_SHOWN = 20
@@ -93,5 +94,6 @@ def person_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         "person": person,
         "id_number": person_id_number_for(user, person),
         "certificates": [(c, status_today(c, today)) for c in certificates],
+        "login_panel": login_panel(user, person),
     }
     return render_page(request, "web/people/detail.html", context)
