@@ -159,6 +159,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
+# Axes' own admin pages (raw logs, in English) are off; ``orgs.admin`` shows lockouts in
+# Chinese with an "unlock" action.
+AXES_ENABLE_ADMIN = False
 # Lock by account, not by address: government offices share a few NAT addresses, and locking
 # an address would lock a whole office out (see ADR 0004).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -151,7 +151,7 @@ def test_a_refused_addition_keeps_the_form_and_changes_nothing(root: Client, bod
     assert response.status_code == 200
     html = response.content.decode()
     assert "新版本的生效日期必须晚于现行版本的生效日期（2025-01-01）。" in html
-    assert "version_effective_date" in html
+    assert "（version_effective_date）" not in html  # no raw code in the message
     assert 'value="晚到的版本"' in html  # what was typed is kept
     assert _items() == before
 
@@ -181,7 +181,9 @@ def test_adding_a_benchmark_checks_its_tiers(root: Client) -> None:
     response = root.post(url, _benchmark_form([("lighter", "500000", "1500000"),
                                                ("ordinary", "1500000", "3500000")]))
     assert response.status_code == 200
-    assert "benchmark_tier_overlap" in response.content.decode()
+    html = response.content.decode()
+    assert "benchmark_tier_overlap" not in html  # the message is Chinese, without the code
+    assert '<ul class="errorlist nonfield">' in html
     assert (DiscretionBenchmark.objects.count(), BenchmarkTier.objects.count()) == (0, 0)
     response = root.post(url, _benchmark_form([("lighter", "500000", "1500000"),
                                                ("ordinary", "1500001", "3500000")]))
@@ -266,3 +268,81 @@ def test_roles_are_chosen_from_the_known_roles(root: Client, body) -> None:  # t
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.roles == []
+
+
+# --- New version, offices, autocomplete labels, lockouts ----------------------------------
+def test_new_version_tool_prefills_the_add_form(root: Client, body) -> None:  # type: ignore[no-untyped-def]
+    version = f.law_version(code="food", title="食品安全法", label="2021年修正",
+                            articles=((35, "第三十五条", "……"),))
+    article = Article.objects.get(version=version, number=35)
+    item = f.item(body, code="CF-9", name="对未取得许可从事食品生产的行政处罚",
+                  legal_basis=[article], basis_text="《食品安全法》第三十五条")
+    html = root.get(f"/admin/catalog/enforcementitem/{item.pk}/change/").content.decode()
+    assert f'href="/admin/catalog/enforcementitem/add/?from={item.pk}"' in html
+    assert "新增版本" in html
+    html = root.get(f"/admin/catalog/enforcementitem/add/?from={item.pk}").content.decode()
+    assert 'value="CF-9"' in html
+    assert 'value="对未取得许可从事食品生产的行政处罚"' in html
+    assert f'<option value="{article.pk}" selected>' in html
+    assert "《食品安全法》第三十五条</textarea>" in html
+    assert 'name="effective_from" value=""' in html or 'name="effective_from" class' in html
+
+
+def test_office_must_belong_to_the_chosen_body(root: Client, body) -> None:  # type: ignore[no-untyped-def]
+    from zhifa.orgs.models import Department
+    other = f.body(f.regions()["county"], f.sector("env", "生态环境"), name="另一个局")
+    foreign = Department.objects.create(body=other, name="外局法制科")
+    html = root.get("/admin/catalog/enforcementitem/add/").content.decode()
+    assert '<optgroup label="另一个局">' in html
+    before = _items()
+    response = root.post("/admin/catalog/enforcementitem/add/",
+                         _item_form(body, accepting_office=str(foreign.pk)))
+    assert response.status_code == 200
+    assert "请选择所选执法主体的内设机构。" in response.content.decode()
+    assert _items() == before
+
+
+def test_article_autocomplete_names_the_law_version(root: Client, body) -> None:  # type: ignore[no-untyped-def]
+    f.law_version(code="food", title="食品安全法", label="2021年修正",
+                  articles=((35, "第三十五条", "……"),))
+    response = root.get("/admin/autocomplete/", {
+        "term": "第三十五条", "app_label": "catalog", "model_name": "enforcementitem",
+        "field_name": "legal_basis"})
+    assert response.status_code == 200
+    texts = [r["text"] for r in response.json()["results"]]
+    assert texts == ["《食品安全法》（2021年修正）第三十五条"]
+
+
+def test_groups_are_not_in_the_admin(root: Client) -> None:
+    assert root.get("/admin/auth/group/").status_code == 404
+
+
+def test_user_roles_shown_as_chinese_labels(root: Client, body) -> None:  # type: ignore[no-untyped-def]
+    f.user(None, roles=(AccountRole.SYSTEM_ADMIN, AccountRole.BODY_ADMIN), username="dual")
+    html = root.get("/admin/orgs/user/").content.decode()
+    from django.utils import translation
+    with translation.override("zh-hans"):
+        expected = "、".join(str(label) for value, label in AccountRole.choices
+                            if value in (AccountRole.SYSTEM_ADMIN, AccountRole.BODY_ADMIN))
+    assert "、" in expected and expected in html
+
+
+def test_unlock_action_lets_a_locked_user_log_in(root: Client, settings: Any) -> None:
+    from axes.models import AccessAttempt
+    user = User.objects.create_user(username="locked", password="Right-pass-2026")
+    def log_in(password: str) -> int:
+        return Client().post("/login/", {"username": "locked", "password": password}
+                             ).status_code
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in("wrong")
+    attempt = AccessAttempt.objects.get(username="locked")
+    assert log_in("Right-pass-2026") != 302  # locked out
+    html = root.get("/admin/axes/accessattempt/").content.decode()
+    assert "locked" in html and "解除锁定" in html
+    response = root.post("/admin/axes/accessattempt/", {
+        "action": "unlock", "_selected_action": [str(attempt.pk)]}, follow=True)
+    assert "已解除 1 个账号的锁定。" in response.content.decode()
+    assert not AccessAttempt.objects.filter(username="locked").exists()
+    assert User.objects.get(pk=user.pk).is_active
+    assert log_in("Right-pass-2026") == 302

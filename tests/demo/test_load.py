@@ -145,6 +145,11 @@ def test_certificates_for_officers_reviewers_and_heads_only(demo):
                 assert change.effective_date == cert.expiry_date + dt.timedelta(days=1)
             else:
                 assert change.effective_date <= cert.expiry_date
+    # Three plain valid certificates run out 30 to 80 days after the load (expiry warning).
+    year = TODAY + dt.timedelta(days=365)
+    soon = sorted((c.expiry_date - TODAY).days for c in certs
+                  if c.status == CertificateStatus.VALID and c.expiry_date < year)
+    assert len(soon) == 3 and all(30 <= d <= 80 for d in soon)
     # Four holders of an expired certificate were issued a new one.
     renewed = Person.objects.filter(certificates__status=CertificateStatus.EXPIRED).filter(
         certificates__status=CertificateStatus.VALID)

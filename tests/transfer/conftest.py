@@ -39,6 +39,13 @@ class World(f.TwoBodies):
     officer_a: User
 
 
+@pytest.fixture(autouse=True)
+def data_dir(settings: Any, tmp_path: Any) -> Any:
+    """Uploaded files kept for "confirm import" and error reports go to a temporary dir."""
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     base = f.two_bodies()

@@ -110,7 +110,7 @@ def test_duplicate_certificate_against_the_database(world: World, holder: Person
 
 def test_wrong_dates(world: World, holder: Person) -> None:
     content = xlsx_from_template("certificates", [
-        _row(holder, number="43010220250030", issue_date="2025.01.01"),
+        _row(holder, number="43010220250030", issue_date="2025.01.32"),
         _row(holder, number="43010220250031", expiry_date="20301231"),
         _row(holder, number="43010220250032", issue_date="2025-06-01",
              expiry_date="2025-05-31"),

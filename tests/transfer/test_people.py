@@ -154,13 +154,16 @@ def test_unknown_body(world: World) -> None:
 
 def test_wrong_date_format(world: World) -> None:
     content = xlsx_from_template("people", [
-        _row(world, legal_qualification_number="A1", legal_qualification_date="2018/12/20"),
+        _row(world, legal_qualification_number="A1", legal_qualification_date="2018/12-20"),
         _row(world, legal_qualification_number="A2", legal_qualification_date="2018-02-30"),
+        _row(world, legal_qualification_number="A3", legal_qualification_date="20181220"),
+        _row(world, legal_qualification_number="A4", legal_qualification_date="2018年12月20"),
     ])
     before = counts()
     report = run_import(world.admin_a, "people", content)
-    assert report.codes() == [(3, "date_format"), (4, "date_format")]
-    assert report.errors[0].value == "2018/12/20"
+    assert report.codes() == [(3, "date_format"), (4, "date_format"), (5, "date_format"),
+                              (6, "date_format")]
+    assert report.errors[0].value == "2018/12-20"
     assert counts() == before
 
 
@@ -339,4 +342,55 @@ def test_empty_and_oversized_files(world: World, settings: Any) -> None:
     before = counts()
     assert run_import(world.admin_a, "people", rows, name="p.csv").codes() == [
         (None, "file_too_many_rows")]
+    assert counts() == before
+
+
+def test_every_date_form_is_accepted(world: World) -> None:
+    forms = ["2018-12-20", "2018/12/20", "2018.12.20", "2018年12月20日", "2018-1-5"]
+    ids = [new_id(f"1980010{i + 1}") for i in range(len(forms))]
+    content = xlsx_from_template("people", [
+        _row(world, id_number=id_number, legal_qualification_number=f"A{i}",
+             legal_qualification_date=form)
+        for i, (id_number, form) in enumerate(zip(ids, forms, strict=True))
+    ])
+    report = run_import(world.admin_a, "people", content)
+    assert report.ok and report.committed
+    dates = {p.id_number: p.legal_qualification_date for p in Person.objects.filter(
+        id_number__in=ids)}
+    assert [dates[i] for i in ids] == [dt.date(2018, 12, 20)] * 4 + [dt.date(2018, 1, 5)]
+
+
+def test_excel_date_cells_are_accepted(world: World) -> None:
+    id_number = new_id("19800201")
+    content = xlsx_from_template("people", [
+        _row(world, id_number=id_number, legal_qualification_number="A9",
+             legal_qualification_date=dt.datetime(2018, 12, 20)),
+    ])
+    report = run_import(world.admin_a, "people", content)
+    assert report.ok and report.committed
+    person = Person.objects.get(id_number=id_number)
+    assert person.legal_qualification_date == dt.date(2018, 12, 20)
+
+
+def test_bad_body_code_with_own_id_number_is_a_duplicate(world: World) -> None:
+    """The ID number is registered in the user's own body: a plain duplicate, even though the
+    row's body code is wrong, not the neutral "cannot be registered"."""
+    existing = world.officer_a.person
+    content = xlsx_from_template("people", [
+        _row(world, body_credit_code=unregistered_credit_code(), id_number=existing.id_number),
+    ])
+    before = counts()
+    report = run_import(world.admin_a, "people", content)
+    assert report.codes() == [(3, "body_unknown"), (3, "person_duplicate")]
+    assert counts() == before
+
+
+def test_bad_body_code_with_other_body_id_number_stays_neutral(world: World) -> None:
+    other = world.admin_b.person
+    content = xlsx_from_template("people", [
+        _row(world, body_credit_code=unregistered_credit_code(), id_number=other.id_number),
+    ])
+    before = counts()
+    report = run_import(world.admin_a, "people", content)
+    assert report.codes() == [(3, "body_unknown"), (3, "person_unavailable")]
     assert counts() == before

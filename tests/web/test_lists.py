@@ -132,10 +132,12 @@ def test_item_filters(login, world, today):
     f.item(world.body_b, code="CF-900", name="对无照经营的行政处罚")
     client = login(world.officer)
     items = lambda **q: sorted((i.code, i.version) for i in rows(client.get("/items/", q)))  # noqa: E731
-    assert items() == [("CF-001", 1), ("CF-001", 2), ("XK-001", 1)]
+    # Versions in force today by default; "all" shows every version.
+    assert items() == [("CF-001", 2), ("XK-001", 1)]
+    assert items(in_force="all") == [("CF-001", 1), ("CF-001", 2), ("XK-001", 1)]
     assert items(category="licensing") == [("XK-001", 1)]
-    assert items(procedure="general") == [("CF-001", 1), ("CF-001", 2)]
-    assert items(review="passed") == [("CF-001", 1)]
+    assert items(procedure="general", in_force="all") == [("CF-001", 1), ("CF-001", 2)]
+    assert items(review="passed", in_force="all") == [("CF-001", 1)]
     assert items(in_force="today") == [("CF-001", 2), ("XK-001", 1)]
     assert items(q="许可") == [("XK-001", 1)]
     assert items(body=str(world.body_a.public_id)) == items()
@@ -154,11 +156,11 @@ def test_benchmark_filters_and_money(login, world):
     assert violations(sector="environment") == ["超标排放大气污染物"]
     assert violations(q="不合格") == ["销售不合格产品"]
     html = client.get(reverse("web:benchmark_detail", args=[env.public_id])).content.decode()
-    assert "100,000.00元" in html and "1,000,000.00元" in html
-    assert "超标排放" in html and "500,000.00元" in html
+    assert "100,000元" in html and "1,000,000元" in html
+    assert "超标排放" in html and "500,000元" in html
     html = client.get(reverse("web:benchmark_detail", args=[rows(client.get(
         "/benchmarks/", {"sector": "market"}))[0].public_id])).content.decode()
-    assert "从轻" in html and "初次违法且及时改正" in html and "15,000.00元" in html
+    assert "从轻" in html and "初次违法且及时改正" in html and "15,000元" in html
     assert "湘市监规〔2024〕1号" in html
 
 

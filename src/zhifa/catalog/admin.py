@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.forms.formsets import BaseFormSet
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from zhifa.core.errors import ApplicationError
+from zhifa.orgs.models import Department
 
 from .models import (
     Article,
@@ -79,6 +81,38 @@ class VersionAdmin(ReadOnlyAdmin):
 
     add_fields: tuple[str, ...] = ()
 
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any],
+                           *args: Any, **kwargs: Any) -> Any:
+        # The object tool of ``admin/catalog/version_change_form.html``.
+        context["new_version_label"] = _("New version")
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """``?from=<pk>`` ("new version" on a version's page): the add form starts with that
+        version's fields and legal basis; only the effective date is left to fill in."""
+        initial = super().get_changeform_initial_data(request)
+        initial.pop("from", None)
+        source_pk = request.GET.get("from")
+        if not source_pk:
+            return initial
+        try:
+            source = self.get_queryset(request).filter(pk=source_pk).first()
+        except (ValueError, ValidationError):
+            return initial
+        if source is None:
+            return initial
+        for name in self.add_fields:
+            if name == "effective_from":
+                continue
+            field = self.model._meta.get_field(name)
+            if field.many_to_many:
+                initial[name] = [o.pk for o in getattr(source, name).all()]
+            elif field.is_relation:
+                initial[name] = getattr(source, field.attname)  # type: ignore[union-attr]
+            else:
+                initial[name] = getattr(source, name)
+        return initial
+
     def create(self, request: HttpRequest, form: forms.ModelForm,
                formsets: list[BaseFormSet]) -> Model:
         raise NotImplementedError
@@ -96,7 +130,7 @@ class VersionAdmin(ReadOnlyAdmin):
         class Refused(form):  # type: ignore[valid-type,misc]
             def clean(self) -> Any:
                 super().clean()
-                raise ValidationError(f"{refusal.message}（{refusal.code}）", code=refusal.code)
+                raise ValidationError(refusal.message, code=refusal.code)
 
         return Refused
 
@@ -219,6 +253,17 @@ class ArticleAdmin(ReadOnlyAdmin):
     search_fields = ["version__law__title", "label", "text"]
     list_select_related = ["version__law"]
 
+    def get_search_results(self, request: HttpRequest, queryset: Any,
+                           search_term: str) -> Any:
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        return queryset.select_related("version__law"), distinct
+
+    @staticmethod
+    def autocomplete_label(article: Article) -> str:
+        """"《食品安全法》（2021年修正）第三十五条": the version tells two texts apart."""
+        return f"《{article.version.law.title}》（{article.version.label}）{article.label}"
+    list_select_related = ["version__law"]
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -232,13 +277,47 @@ class ServiceGuideInline(admin.StackedInline):
         return False  # through the service guide's own "add"
 
 
+OFFICE_FIELDS = ("accepting_office", "deciding_office")
+
+
+class EnforcementItemAddForm(forms.ModelForm):
+    """The accepting and deciding offices must be departments of the chosen body (as
+    ``item_create`` requires); said on the fields, before the service is called."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        body = cleaned.get("body")
+        for name in OFFICE_FIELDS:
+            office = cleaned.get(name)
+            if office is not None and body is not None and office.body_id != body.pk:
+                self.add_error(name, _("Choose a department of the chosen enforcement body."))
+        return cleaned
+
+
 @admin.register(EnforcementItem)
 class EnforcementItemAdmin(VersionAdmin):
+    form = EnforcementItemAddForm
+    change_form_template = "admin/catalog/version_change_form.html"
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest,
+                                 **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in OFFICE_FIELDS and field is not None:
+            # Grouped by body, so that an office of the wrong body is hard to pick.
+            groups: dict[str, list[tuple[Any, str]]] = {}
+            for department in Department.objects.select_related("body").order_by(
+                    "body__name", "name"):
+                groups.setdefault(department.body.name, []).append(
+                    (department.pk, department.name))
+            field.choices = [("", "---------"), *groups.items()]
+        return field
+
     list_display = ["code", "name", "category", "body", "version", "effective_from",
                     "legality_review_status"]
     list_filter = ["category", "procedure_type", "legality_review_status", "body__sector"]
     search_fields = ["code", "name", "body__name"]
     autocomplete_fields = ["legal_basis", "body"]
+    list_select_related = ["body"]
     inlines = [ServiceGuideInline]
     actions = ["record_legality_review_passed"]
     # The legality review is recorded by the action below, never typed in.
@@ -331,6 +410,7 @@ class BenchmarkTierInline(NewVersionInline):
 
 @admin.register(DiscretionBenchmark)
 class DiscretionBenchmarkAdmin(VersionAdmin):
+    change_form_template = "admin/catalog/version_change_form.html"
     list_display = ["code", "violation", "sector", "region", "version", "effective_from"]
     list_filter = ["sector"]
     search_fields = ["code", "violation"]
@@ -415,3 +495,22 @@ class HearingThresholdAdmin(VersionAdmin):
             comparator=d["comparator"], source_document=d["source_document"],
             effective_from=d["effective_from"],
         )
+
+
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """Autocomplete results labelled by the model admin's ``autocomplete_label`` where it has
+    one (articles show their law version), else by ``str``."""
+
+    def serialize_result(self, obj: Any, to_field_name: str) -> dict[str, Any]:
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = label(obj)
+        return result
+
+
+def _autocomplete_view(request: HttpRequest) -> HttpResponse:
+    return LabelledAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+admin.site.autocomplete_view = _autocomplete_view  # type: ignore[method-assign]

@@ -11,8 +11,9 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file holds"))
     file = forms.FileField(label=_("File (.xlsx or .csv)"))
     dry_run = forms.BooleanField(
-        label=_("Validate only (save nothing)"), required=False,
-        help_text=_("Checks every row and shows the report without importing."),
+        label=_("Validate only (save nothing)"), required=False, initial=True,
+        help_text=_("Checks every row and shows the report without importing. After a "
+                    "successful check you can import the same file with one click."),
     )
 
     def __init__(self, *args: Any, kinds: Sequence[Kind], **kwargs: Any) -> None:

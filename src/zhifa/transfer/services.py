@@ -8,9 +8,12 @@ in one transaction: a file with any bad row, or a service that refuses a row, im
 again; ``transfer_template`` hands out the empty file with its instructions.
 """
 
+import io
 from collections.abc import Iterable
 from typing import IO, Any
 
+import openpyxl
+import openpyxl.styles
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,8 +21,9 @@ from django.utils.translation import override
 
 from zhifa.core.errors import ApplicationError, InvalidInput, PermissionDenied
 
+from . import staging
 from .kinds import KINDS, Kind, get_kind
-from .kinds.base import Action, SourceRow
+from .kinds.base import Action, Column, SourceRow
 from .kinds.reader import ImportContext
 from .report import ImportReport
 from .tabular import (
@@ -80,9 +84,9 @@ def _general_notes() -> list[str]:
     ]
 
 
-def _column_help(kind: Kind) -> list[list[str]]:
+def _column_help(columns: tuple[Column, ...]) -> list[list[str]]:
     rows = []
-    for column in kind.columns:
+    for column in columns:
         help_text = str(column.help)
         if column.vocabulary is not None:
             # Chinese runs sentences together; other languages put a space between them.
@@ -95,8 +99,8 @@ def _column_help(kind: Kind) -> list[list[str]]:
     return rows
 
 
-def _spec(kind: Kind, rows: Iterable[list[str]], *, with_references: bool) -> SheetSpec:
-    columns = kind.columns
+def _spec(kind: Kind, rows: Iterable[list[str]], *, with_references: bool,
+          columns: tuple[Column, ...]) -> SheetSpec:
     return SheetSpec(
         kind=kind.key,
         title=str(kind.title),
@@ -114,7 +118,7 @@ def _spec(kind: Kind, rows: Iterable[list[str]], *, with_references: bool) -> Sh
         notes=[*_general_notes(), *(str(n) for n in kind.notes)],
         column_table_header=[_("Column"), _("Field key"), _("Required"),
                              _("Format and allowed values"), _("Example")],
-        column_table=_column_help(kind),
+        column_table=_column_help(columns),
         references=kind.references() if with_references else [],
     )
 
@@ -126,7 +130,7 @@ def _write(fmt: str, spec: SheetSpec) -> bytes:
 def transfer_template(*, kind: str, fmt: str) -> bytes:
     """The empty template of ``kind`` in ``fmt`` (xlsx with instructions, or csv)."""
     k, fmt = get_kind(kind), _check_format(fmt)
-    return _write(fmt, _spec(k, [], with_references=True))
+    return _write(fmt, _spec(k, [], with_references=True, columns=k.import_columns))
 
 
 def transfer_export(*, actor: Any, kind: str, fmt: str) -> bytes:
@@ -138,7 +142,7 @@ def transfer_export(*, actor: Any, kind: str, fmt: str) -> bytes:
                                code=f"missing_{k.view_perm.value}")
     keys = [c.key for c in k.columns]
     rows = ([row.get(key, "") for key in keys] for row in k.export_rows(actor))
-    return _write(fmt, _spec(k, rows, with_references=False))
+    return _write(fmt, _spec(k, rows, with_references=False, columns=k.columns))
 
 
 # --- Import -----------------------------------------------------------------------------------
@@ -192,9 +196,9 @@ def _map_columns(
         elif key in mapping.values():
             report.add(row=header_number, column=heading, value=heading, code="header_mismatch",
                        message=_("This column appears twice."))
-        else:
+        elif not kind.column(key).export_only:  # read-only columns of exports are skipped
             mapping[index] = key
-    for column in kind.columns:
+    for column in kind.import_columns:
         if column.required and column.key not in mapping.values():
             report.add(row=header_number, column=str(column.label), value="",
                        code="header_mismatch",
@@ -302,4 +306,42 @@ def transfer_import(
     return report
 
 
-__all__ = ["CSV", "XLSX", "transfer_export", "transfer_import", "transfer_template"]
+def transfer_import_staged(*, actor: Any, token: str) -> ImportReport:
+    """Import the file that ``actor`` validated earlier (``staging.stage``), without uploading
+    it again. The stored file is removed before it is imported, so a token works once."""
+    found = staging.find(actor=actor, token=token, purpose=staging.UPLOAD)
+    k = get_kind(found.kind)
+    if not k.can_import(actor):
+        raise PermissionDenied(_("You do not have permission to import this data."),
+                               code=f"missing_{k.manage_perm.value}")
+    data = staging.claim(found)
+    return transfer_import(actor=actor, kind=k.key, file_name=found.file_name, source=data)
+
+
+def error_report_xlsx(report: ImportReport) -> bytes:
+    """The problems of an import as a workbook: row, column, value, code and message."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = _("Problems")[:31]
+    sheet.append([_("Row"), _("Column"), _("Value"), _("Error code"), _("Problem")])
+    for cell in sheet[1]:
+        cell.font = openpyxl.styles.Font(bold=True)
+    for error in report.sorted_errors():
+        # Cells are written as text: an ID number must not turn into a number.
+        sheet.append([error.row if error.row else _("whole file"), error.column,
+                      _text_cell(error.value), error.code, error.message])
+    for letter, width in zip("ABCDE", (8, 22, 26, 26, 60), strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _text_cell(value: str) -> str:
+    # A leading = + - @ would make a spreadsheet formula of what the user typed.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+__all__ = ["CSV", "XLSX", "error_report_xlsx", "transfer_export", "transfer_import",
+           "transfer_import_staged", "transfer_template"]

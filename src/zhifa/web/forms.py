@@ -1,5 +1,5 @@
-"""Forms of the staff pages: list filters (GET), the validity check, the status change and
-the login accounts.
+"""Forms of the staff pages: list filters (GET), the validity check and the login accounts
+(the certificate status change is in ``certificate_forms``).
 
 Filter choices are built from the user's scope, so a filter can never name a body or
 department the user cannot see; choice values are public ids and codes, never row keys.
@@ -8,8 +8,9 @@ department the user cannot see; choice values are public ids and codes, never ro
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
@@ -19,7 +20,6 @@ from zhifa.orgs.models import (
     AccountRole,
     BodyKind,
     BodyStatus,
-    CertificateStatus,
     Department,
     EnforcementBody,
     PersonStatus,
@@ -28,6 +28,7 @@ from zhifa.orgs.models import (
     RoleKind,
     Sector,
 )
+from zhifa.orgs.selectors import visible_bodies
 
 from .queries import STATUS_TEXT
 
@@ -38,11 +39,23 @@ def _choices(pairs: Any) -> list[tuple[str, Any]]:
     return ANY + [(str(value), label) for value, label in pairs]
 
 
-def region_choices() -> list[tuple[str, Any]]:
-    # Indent by level so the tree reads in a plain <select>.
-    depth = {RegionLevel.PROVINCE: 0, RegionLevel.CITY: 1, RegionLevel.COUNTY: 2}
-    rows = Region.objects.exclude(level=RegionLevel.TOWNSHIP).order_by("code")
-    return _choices((r.code, "\u3000" * depth.get(r.level, 3) + r.name) for r in rows)
+_REGION_DEPTH = {RegionLevel.PROVINCE: 0, RegionLevel.CITY: 1, RegionLevel.COUNTY: 2}
+
+
+def indented(region: Region) -> str:
+    """A region's name indented by its level, so the tree reads in a plain <select>."""
+    return "\u3000" * _REGION_DEPTH.get(region.level, 3) + region.name
+
+
+def scoped_regions(bodies: QuerySet[EnforcementBody]) -> QuerySet[Region]:
+    """The regions of ``bodies`` and their ancestors: those whose path begins some body's
+    region path (one query)."""
+    below = bodies.order_by().filter(region__path__startswith=OuterRef("path"))
+    return Region.objects.filter(Exists(below)).order_by("code")
+
+
+def region_choices(bodies: QuerySet[EnforcementBody]) -> list[tuple[str, Any]]:
+    return _choices((r.code, indented(r)) for r in scoped_regions(bodies))
 
 
 def sector_choices() -> list[tuple[str, Any]]:
@@ -54,7 +67,8 @@ def body_choices(bodies: QuerySet[EnforcementBody]) -> list[tuple[str, Any]]:
 
 
 class FilterForm(forms.Form):
-    """Every filter is optional; ``q`` is the search box."""
+    """Every filter is optional; ``q`` is the search box. A field whose ``initial`` is set
+    uses it when the request leaves the field empty (a default, not counted as active)."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search"}))
@@ -71,9 +85,26 @@ class FilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         return {k: v for k, v in data.items() if v not in (None, "")}
 
+    def value_of(self, name: str) -> Any:
+        """The filter's value, or its default when not given."""
+        return self.filters().get(name, self.fields[name].initial)
+
     @property
     def active(self) -> bool:
         return bool(self.filters())
+
+    @property
+    def active_count(self) -> int:
+        """How many filters besides the search box narrow the list (defaults excluded)."""
+        return sum(
+            1 for name, value in self.filters().items()
+            if name != "q" and str(value) != str(self.fields[name].initial or "")
+        )
+
+    def drop_single_body(self) -> None:
+        """A body filter is pointless when the user sees one body or none."""
+        if "body" in self.fields and len(self.fields["body"].choices) <= 2:
+            del self.fields["body"]
 
 
 class BodyFilterForm(FilterForm):
@@ -86,7 +117,7 @@ class BodyFilterForm(FilterForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("Name or credit code")
-        self.fields["region"].choices = region_choices()
+        self.fields["region"].choices = region_choices(visible_bodies(self.user))
         self.fields["sector"].choices = sector_choices()
 
 
@@ -101,6 +132,7 @@ class PersonFilterForm(FilterForm):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = pgettext_lazy("person", "Name")
         self.fields["body"].choices = body_choices(bodies)
+        self.drop_single_body()
         departments = (
             Department.objects.filter(body__in=bodies)
             .select_related("body")
@@ -121,15 +153,26 @@ class CertificateFilterForm(FilterForm):
         label=_("Status today"), required=False, choices=_choices(STATUS_TEXT.items())
     )
     category = forms.ChoiceField(label=_("Category"), required=False)
+    body = forms.ChoiceField(label=_("Body"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
     expiring_within = forms.IntegerField(
-        label=_("Expiring within (days)"), required=False, min_value=0, max_value=3660,
+        label=_("Expiring within N days"), required=False, min_value=0, max_value=3660,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        bodies = visible_bodies(self.user)
         self.fields["q"].widget.attrs["placeholder"] = _("Certificate number or holder")
         self.fields["category"].choices = sector_choices()
+        self.fields["body"].choices = body_choices(bodies)
+        self.drop_single_body()
+        self.fields["region"].choices = region_choices(bodies)
+        if "body" not in self.fields:
+            del self.fields["region"]  # one body: its region narrows nothing
+        self.fields["expiring_within"].widget.attrs["placeholder"] = _(
+            "e.g. %(days)s"
+        ) % {"days": settings.ZHIFA.get("CERTIFICATE_EXPIRY_WARNING_DAYS", 90)}
 
 
 class ItemFilterForm(FilterForm):
@@ -140,15 +183,17 @@ class ItemFilterForm(FilterForm):
                                   choices=_choices(ProcedureType.choices))
     review = forms.ChoiceField(label=_("Legality review"), required=False,
                                choices=_choices(LegalityReviewStatus.choices))
+    # Versions in force today unless the user asks for all of them.
     in_force = forms.ChoiceField(
-        label=_("Version"), required=False,
-        choices=[("", _("All versions")), ("today", _("In force today"))],
+        label=_("Version"), required=False, initial="today",
+        choices=[("today", _("In force today")), ("all", _("All versions"))],
     )
 
     def __init__(self, *args: Any, bodies: QuerySet[EnforcementBody], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("Code or name")
         self.fields["body"].choices = body_choices(bodies)
+        self.drop_single_body()
 
 
 class BenchmarkFilterForm(FilterForm):
@@ -172,9 +217,14 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class IndentedRegionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return indented(obj)
+
+
 class ValidityForm(forms.Form):
     day = forms.DateField(label=_("Date"), widget=DateInput())
-    region = forms.ModelChoiceField(
+    region = IndentedRegionField(
         label=_("Region"), required=False, queryset=Region.objects.order_by("code"),
         to_field_name="code", empty_label=_("Any region"),
     )
@@ -186,31 +236,6 @@ class ValidityForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["day"].initial = timezone.localdate()
-
-
-STATUS_ACTIONS = {
-    "suspend": CertificateStatus.SUSPENDED,
-    "restore": CertificateStatus.VALID,
-    "revoke": CertificateStatus.REVOKED,
-}
-
-
-class StatusChangeForm(forms.Form):
-    action = forms.ChoiceField(
-        label=pgettext_lazy("certificate status change", "Action"),
-        choices=[("suspend", _("Suspend")), ("restore", _("Restore")), ("revoke", _("Revoke"))],
-    )
-    effective_date = forms.DateField(label=_("Effective date"), widget=DateInput())
-    reason = forms.CharField(label=_("Reason"), max_length=256,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["effective_date"].initial = timezone.localdate()
-
-    @property
-    def to_status(self) -> str:
-        return STATUS_ACTIONS[self.cleaned_data["action"]]
 
 
 # --- Login accounts -------------------------------------------------------------------------

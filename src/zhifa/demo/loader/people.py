@@ -3,7 +3,8 @@ enforcement certificates: most valid, some expired (with renewals for some), som
 one suspended and restored, one revoked.
 
 Certificate dates are counted back from today (``timezone.localdate()``), so every status
-change lies in the past, a valid certificate stays valid for at least a year after loading,
+change lies in the past, a valid certificate stays valid for at least a year after loading
+(except a few that run out 30 to 80 days after it, so the expiry warning shows something),
 and ``certificate_status_change`` accepts each change (no future dates, expiry recorded on the
 day after the expiry date). Everything else (names, ID numbers, certificate numbers, who holds
 which status) comes from seeded generators and is the same on every load.
@@ -44,6 +45,10 @@ SUSPENDED_COUNT = 4
 CURRENT_ISSUED_DAYS_AGO = (90, 4 * 365)
 EXPIRED_DAYS_AGO = (150, 900)
 RESTORED_AFTER_DAYS = 45
+# A few plain valid certificates run out this many days after the load (inside the default
+# 90-day expiry warning).
+EXPIRING_COUNT = 3
+EXPIRING_IN_DAYS = (30, 81)
 
 _BIRTH_YEARS = {
     "head": (1968, 1980), "reviewer": (1980, 1995), "officer": (1970, 1997),
@@ -239,6 +244,13 @@ def _load_certificates(ctx: LoadContext) -> None:
     expired, renewed = set(picked[:EXPIRED_COUNT]), set(picked[:RENEWED_COUNT])
     suspended = set(picked[EXPIRED_COUNT:EXPIRED_COUNT + SUSPENDED_COUNT])
     restored, revoked = picked[-2], picked[-1]
+    # Drawn from their own generator, so the choices and dates above stay as they were.
+    expiring_rng = rng_for("expiring-certificates")
+    plain = [h for h in candidates if h[1].pk not in set(picked)]
+    expiring = {
+        p.pk: today + dt.timedelta(days=expiring_rng.randrange(*EXPIRING_IN_DAYS))
+        for _k, p in expiring_rng.sample(plain, EXPIRING_COUNT)
+    }
     yesterday = today - dt.timedelta(days=1)
 
     for key, person in holders:
@@ -255,7 +267,11 @@ def _load_certificates(ctx: LoadContext) -> None:
                 _issue(numbers, person, body,
                        old.expiry_date + dt.timedelta(days=rng.randrange(10, 60)))
             continue
-        cert = _issue(numbers, person, body, _days_ago(rng, today, CURRENT_ISSUED_DAYS_AGO))
+        issued = _days_ago(rng, today, CURRENT_ISSUED_DAYS_AGO)
+        if person.pk in expiring:
+            # Issued so that ``_expiry`` falls on the chosen day.
+            issued = _years_later(expiring[person.pk] + dt.timedelta(days=1), -VALIDITY_YEARS)
+        cert = _issue(numbers, person, body, issued)
         # A change lies between a month after issue and yesterday (the certificate is valid
         # for years yet, so never after its expiry date).
         first_possible = cert.issue_date + dt.timedelta(days=30)

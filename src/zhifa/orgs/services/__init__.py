@@ -12,7 +12,12 @@ from .accounts import (
     account_set_roles,
     grantable_roles,
 )
-from .certificates import certificate_issue, certificate_status_change, certificates_expire_due
+from .certificates import (
+    allowed_status_changes,
+    certificate_issue,
+    certificate_status_change,
+    certificates_expire_due,
+)
 from .registry import (
     body_create,
     department_create,
@@ -26,6 +31,7 @@ __all__ = [
     "account_set_active",
     "account_set_password",
     "account_set_roles",
+    "allowed_status_changes",
     "body_create",
     "certificate_issue",
     "certificate_status_change",

@@ -90,6 +90,13 @@ _ALLOWED = {
 }
 
 
+def allowed_status_changes(status: str) -> list[str]:
+    """The statuses a certificate in ``status`` may change to, in the order of
+    ``CertificateStatus`` (forms offer these; ``certificate_status_change`` enforces them)."""
+    allowed = _ALLOWED.get(status, set())  # type: ignore[call-overload]
+    return [value for value in CertificateStatus.values if value in allowed]
+
+
 @transaction.atomic
 def certificate_status_change(
     *,

@@ -32,6 +32,8 @@ class Column:
     width: int = 16
     vocabulary: Vocabulary | None = None  # values come from this list
     multiple: bool = False  # several values of the vocabulary, separated by 、
+    # Written by exports for reading (a status today); not in the template, ignored on import.
+    export_only: bool = False
 
 
 @dataclass
@@ -100,6 +102,10 @@ class Kind:
     notes: ClassVar[tuple[Text, ...]] = ()
     # Stable codes raised by the services -> the column the user should look at.
     error_columns: ClassVar[dict[str, str]] = {}
+
+    @property
+    def import_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if not c.export_only)
 
     def column(self, key: str) -> Column:
         for column in self.columns:

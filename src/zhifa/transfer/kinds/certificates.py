@@ -5,10 +5,11 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhifa.orgs.models import Certificate, Sector
+from zhifa.orgs.models import NOT_YET_ISSUED, Certificate, CertificateStatus, Sector
 from zhifa.orgs.permissions import Perm
 from zhifa.orgs.selectors import (
     person_id_number_for,
@@ -66,6 +67,10 @@ class CertificatesKind(Kind):
         Column("expiry_date", gettext_lazy("Expiry date"),
                gettext_lazy("YYYY-MM-DD, not before the issue date."), required=True,
                example="2029-12-31"),
+        Column("status_today", gettext_lazy("Status today"),
+               gettext_lazy("The certificate's status on the day of the export. Exports only; "
+                            "ignored on import."),
+               export_only=True, width=10),
     )
     notes = (
         gettext_lazy("One row per certificate. Imported certificates are valid; suspend or "
@@ -137,6 +142,14 @@ class CertificatesKind(Kind):
             # The name reads better; the code where two sectors share a name.
             return sector.name if names.count(sector.name) == 1 else sector.code
 
+        today = timezone.localdate()
+
+        def status_text(cert: Certificate) -> str:
+            status = cert.status_on(today)
+            if status == NOT_YET_ISSUED:
+                return _("Not yet issued")
+            return str(CertificateStatus(status).label)
+
         for cert in visible_certificates(actor).order_by("number"):
             yield {
                 "number": cert.number,
@@ -150,6 +163,7 @@ class CertificatesKind(Kind):
                 ),
                 "issue_date": format_date(cert.issue_date),
                 "expiry_date": format_date(cert.expiry_date),
+                "status_today": status_text(cert),
             }
 
     def references(self) -> list[Reference]:

@@ -67,6 +67,9 @@ class PeopleKind(Kind):
         Column("legal_qualification_date", gettext_lazy("Legal qualification date"),
                gettext_lazy("Date the qualification was granted, YYYY-MM-DD."),
                example="2018-12-20"),
+        Column("status", gettext_lazy("Status"),
+               gettext_lazy("In post or left. Exports only; ignored on import."),
+               export_only=True, width=10),
     )
     notes = (
         gettext_lazy("One row per person. A person whose ID number is already registered is "
@@ -106,7 +109,7 @@ class PeopleKind(Kind):
             name = r.text("name")
             id_number = r.id_number("id_number")
             if id_number is not None:
-                id_numbers.check(r, id_number, scope=body.pk if body is not None else None)
+                id_numbers.check(r, id_number, scope=self._scope(ctx, body, id_numbers, id_number))
             role_kinds = r.choices("role_kinds", ROLE_KINDS)
             post = r.text("post")
             phone = r.text("phone")
@@ -128,6 +131,18 @@ class PeopleKind(Kind):
             )))
         return actions
 
+    @staticmethod
+    def _scope(ctx: ImportContext, body: Any, id_numbers: NewValues, id_number: str) -> Any:
+        """The body an ID number is checked against. When the row's body code is wrong, an ID
+        number registered in the user's own body (or, for a system administrator, anywhere)
+        is a plain duplicate; only one registered in another body gets the neutral message."""
+        if body is not None:
+            return body.pk
+        if ctx.is_system_admin:
+            return id_numbers.registered.get(id_number)
+        own = ctx.own_body
+        return own.pk if own is not None else None
+
     def export_rows(self, actor: Any) -> Iterator[dict[str, str]]:
         people = visible_people(actor).order_by("body__name", "name", "id")
         for person in people:
@@ -141,6 +156,7 @@ class PeopleKind(Kind):
                 "phone": person.phone,
                 "legal_qualification_number": person.legal_qualification_number,
                 "legal_qualification_date": format_date(person.legal_qualification_date),
+                "status": str(person.get_status_display()),
             }
 
     def references(self) -> list[Reference]:

@@ -30,7 +30,10 @@ from .base import SourceRow
 if TYPE_CHECKING:
     from .base import Kind
 
-_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# 2018-12-20, 2018/12/20, 2018.12.20 and 2018年12月20日 (Excel date cells arrive as the first).
+_DATE_RE = re.compile(
+    r"^(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日)$"
+)
 _INT_RE = re.compile(r"^\d+$")
 _REFERENCE_SEPARATORS = ";；\n"
 
@@ -141,11 +144,12 @@ class RowReader:
     def date(self, key: str) -> dt.date | None:
         if self._required(key):
             return None
-        match = _DATE_RE.match(self.raw(key))
+        match = _DATE_RE.match("".join(self.raw(key).split()))
         try:
             if match is None:
                 raise ValueError
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+            month, day = (match[3], match[4]) if match[2] else (match[5], match[6])
+            return dt.date(int(match[1]), int(month), int(day))
         except ValueError:
             self.fail(key, "date_format", _("Write a real date as YYYY-MM-DD, e.g. 2024-03-01."))
             return None
@@ -194,7 +198,7 @@ class RowReader:
         if self._required(key):
             return []
         values: list[str] = []
-        for part in split_list(self.raw(key)):
+        for part in vocabulary.split(self.raw(key)):
             value = vocabulary.parse(part)
             if value is None:
                 self.fail(key, vocabulary.error_code,

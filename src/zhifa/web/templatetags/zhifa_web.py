@@ -14,10 +14,18 @@ from ..queries import STATUS_TEXT
 register = template.Library()
 
 
+def yuan_display(fen: int) -> str:
+    """Fen as yuan for reading on a page: whole yuan without decimals (500000 -> '5,000'),
+    otherwise two decimals (500050 -> '5,000.50'). ``fen_to_yuan`` keeps its fixed form for
+    exports and the API."""
+    text = fen_to_yuan(fen)
+    return text[:-3] if text.endswith(".00") else text
+
+
 @register.filter
 def yuan(fen: int | None) -> str:
-    """Fen as yuan with two decimals: 500000 -> '5,000.00'."""
-    return "" if fen is None else fen_to_yuan(fen)
+    """Fen as yuan for display: 500000 -> '5,000', 500050 -> '5,000.50'."""
+    return "" if fen is None else yuan_display(fen)
 
 
 @register.filter
@@ -30,7 +38,7 @@ def amount(value: int | None, unit: str) -> str:
         return _("%(n)s times") % {"n": _trim(value, 1000)}
     if unit == AmountUnit.PERCENT:
         return f"{_trim(value, 100)}%"
-    return _("%(n)s yuan") % {"n": fen_to_yuan(value)}
+    return _("%(n)s yuan") % {"n": yuan_display(value)}
 
 
 def _trim(value: int, scale: int) -> str:

@@ -33,18 +33,25 @@ def item_list(request: HttpRequest) -> HttpResponse:
         qs, category=f.get("category"), body__public_id=f.get("body"),
         procedure_type=f.get("procedure"), legality_review_status=f.get("review"),
     )
-    if f.get("in_force") == "today":
+    if form.value_of("in_force") == "today":
         qs = qs.in_force_on(timezone.localdate())
     return render_list(
         request, template="web/items/list.html", results_template="web/items/_results.html",
-        form=form, qs=qs, extra={"show_body": len(form.fields["body"].choices) > 2},
+        form=form, qs=qs, extra={"show_body": "body" in form.fields},
     )
 
 
 @staff_view(Perm.VIEW_CATALOG)
 def item_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     item = found(item_get_for_user, user=request.user, public_id=public_id)
+    today = timezone.localdate()
     context = {
+        "other_versions": visible_items(request.user)
+        .filter(body=item.body, code=item.code)
+        .exclude(pk=item.pk)
+        .order_by("-version"),
+        "not_yet_in_force": item.effective_from > today,
+        "no_longer_in_force": item.effective_to is not None and item.effective_to <= today,
         "item": item,
         "articles": item.legal_basis.select_related("version", "version__law").order_by(
             "version__law__title", "number"
@@ -52,7 +59,7 @@ def item_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         "guides": item.service_guides.all(),
         "accepting_office": item.accepting_office,
         "deciding_office": item.deciding_office,
-        "today": timezone.localdate(),
+        "today": today,
     }
     return render_page(request, "web/items/detail.html", context)
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from zhifa.core.errors import ApplicationError
 from zhifa.core.filters import filter_given
@@ -24,7 +24,8 @@ from zhifa.orgs.selectors import (
 )
 from zhifa.orgs.services import certificate_status_change
 
-from ..forms import CertificateFilterForm, StatusChangeForm, ValidityForm
+from ..certificate_forms import StatusChangeForm
+from ..forms import CertificateFilterForm, ValidityForm
 from ..queries import STATUS_TEXT, status_today, with_status_on
 from .common import found, render_list, render_page, staff_view
 
@@ -34,10 +35,17 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = CertificateFilterForm(request.GET or None, user=request.user)
     f = form.filters()
-    qs = with_status_on(visible_certificates(request.user), today)
+    # The list shows categories only; the status comes from the annotation.
+    qs = with_status_on(
+        visible_certificates(request.user).prefetch_related(None).prefetch_related("categories"),
+        today,
+    )
     if "q" in f:
         qs = qs.filter(Q(number__icontains=f["q"]) | Q(person__name__icontains=f["q"]))
-    qs = filter_given(qs, status_on_day=f.get("status"), categories__code=f.get("category"))
+    qs = filter_given(qs, status_on_day=f.get("status"), categories__code=f.get("category"),
+                      person__body__public_id=f.get("body"))
+    if "region" in f:
+        qs = qs.filter(person__body__region__path__contains=f"/{f['region']}/")
     if "expiring_within" in f:
         qs = qs.filter(
             expiry_date__gte=today,
@@ -89,20 +97,23 @@ def certificate_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     cert = found(certificate_get_for_user, user=request.user, public_id=public_id)
     context = _detail_context(request, cert)
     if context["can_manage"]:
-        context["status_form"] = StatusChangeForm()
+        context["status_form"] = StatusChangeForm(certificate=cert, today=context["today"])
     return render_page(
         request, "web/certificates/detail.html", context,
         partials={"validity-result": "web/certificates/_validity_result.html"},
     )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view(Perm.VIEW_REGISTRY)
 def certificate_status(request: HttpRequest, public_id: Any) -> HttpResponse:
     cert = found(certificate_get_for_user, user=request.user, public_id=public_id)
+    if request.method != "POST":
+        # The form posts here; reloading the address after an error lands on the certificate.
+        return redirect("web:certificate_detail", public_id=cert.public_id)
     if not has_perm(request.user, Perm.MANAGE_PEOPLE):
         raise PermissionDenied
-    form = StatusChangeForm(request.POST)
+    form = StatusChangeForm(request.POST, certificate=cert, today=timezone.localdate())
     if form.is_valid():
         try:
             certificate_status_change(
@@ -111,7 +122,7 @@ def certificate_status(request: HttpRequest, public_id: Any) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(
                 request,

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -11,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
 from zhifa.core.errors import NotFound
@@ -19,10 +21,40 @@ from zhifa.orgs.permissions import Perm, has_perm
 T = TypeVar("T")
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _login_for_htmx(request: HttpRequest) -> HttpResponse:
+    """An HTMX request whose session has expired: send the whole window to the login page.
+
+    A 302 would be followed inside the XMLHttpRequest and the login page swapped into the
+    results box. ``next`` is the page the user is on (``HX-Current-URL``), not the fragment.
+    """
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    next_url = current.path + (f"?{current.query}" if current.query else "")
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = request.get_full_path()
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = redirect_to_login(next_url)["Location"]
+    return response
+
+
+def _forbidden_for_htmx(request: HttpRequest) -> HttpResponse:
+    """A refused HTMX request: htmx swaps no 4xx answer, so the refusal comes as a 200 fragment
+    for the box the request targets, and the page around it stays as it was."""
+    html = render_to_string("web/_forbidden_fragment.html", request=request)
+    response = HttpResponse(html)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 def staff_view(perm: Perm | None = None) -> Callable[[Callable[..., HttpResponse]],
                                                      Callable[..., HttpResponse]]:
     """Anonymous users go to the login page; a logged-in user without ``perm`` gets 403.
 
+    HTMX requests get the same answers in a form htmx can act on: ``HX-Redirect`` to the login
+    page, and the refusal as an inline fragment.
     Objects outside the user's scope are a separate matter: the selectors make them 404.
     """
 
@@ -30,10 +62,17 @@ def staff_view(perm: Perm | None = None) -> Callable[[Callable[..., HttpResponse
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
+                if is_htmx(request):
+                    return _login_for_htmx(request)
                 return redirect_to_login(request.get_full_path())
-            if perm is not None and not has_perm(request.user, perm):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
+            try:
+                if perm is not None and not has_perm(request.user, perm):
+                    raise PermissionDenied
+                return view(request, *args, **kwargs)
+            except PermissionDenied:
+                if is_htmx(request):
+                    return _forbidden_for_htmx(request)
+                raise
 
         return wrapper
 

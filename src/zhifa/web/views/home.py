@@ -2,29 +2,27 @@
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from zhifa.catalog.selectors import visible_items
 from zhifa.core.errors import NotFound
-from zhifa.orgs.models import Certificate
+from zhifa.orgs.models import Certificate, CertificateStatus
+from zhifa.orgs.permissions import Perm, has_perm
 from zhifa.orgs.selectors import (
     certificate_find_by_number,
     certificate_validity,
+    visible_bodies,
     visible_certificates,
     visible_people,
 )
 
 from ..forms import LookupForm
 from ..queries import STATUS_TEXT, status_today, valid_on
-from .common import render_page, staff_view
-
-
-def expiry_warning_days() -> int:
-    # Agencies set how early an expiring certificate is flagged; 90 days unless configured.
-    return int(settings.ZHIFA.get("CERTIFICATE_EXPIRY_WARNING_DAYS", 90))
+from .common import htmx_target, render_page, staff_view
+from .registry import expiry_warning_days, with_body_stats
 
 
 @staff_view()
@@ -45,7 +43,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "items": visible_items(user).in_force_on(today).order_by().count(),  # type: ignore[attr-defined]
         },
         "lookup_form": LookupForm(),
+        "body_table": None,
     }
+    if has_perm(user, Perm.SUPERVISE):
+        # The supervising body follows every body in its region at a glance.
+        context["body_table"] = with_body_stats(
+            visible_bodies(user).order_by("region__code", "name"), today,
+            warning_days=warning_days,
+        )
     return render_page(request, "web/home.html", context)
 
 
@@ -62,6 +67,11 @@ def lookup_result(user: Any, number: str, today: dt.date) -> dict[str, Any]:
         "status_text": STATUS_TEXT[status],
         "validity": certificate_validity(cert, day=today),
         "today": today,
+        # Why it is not valid: the latest recorded change (its date and reason).
+        "latest_change": (
+            cert.status_changes.order_by("-effective_date", "-id").first()
+            if status != CertificateStatus.VALID else None
+        ),
     }
 
 
@@ -73,6 +83,10 @@ def certificate_lookup(request: HttpRequest) -> HttpResponse:
         context["result"] = lookup_result(
             request.user, form.cleaned_data["number"], timezone.localdate()
         )
+    # The result card is a section of the lookup page (h2), or of the workbench's lookup panel.
+    current = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    on_page = htmx_target(request) is None or current == request.path
+    context["result_heading"] = "h2" if on_page else "h3"
     return render_page(
         request, "web/lookup.html", context,
         partials={"lookup-result": "web/_lookup_result.html"},

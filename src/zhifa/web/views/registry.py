@@ -1,13 +1,18 @@
 """Browse the registry: enforcement bodies and people, always within the user's scope."""
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from zhifa.catalog.models import EnforcementItem, LegalityReviewStatus
 from zhifa.catalog.selectors import visible_items
 from zhifa.core.filters import filter_given
+from zhifa.orgs.models import Certificate, CertificateStatus, EnforcementBody, Person
 from zhifa.orgs.permissions import Perm
 from zhifa.orgs.selectors import (
     body_get_for_user,
@@ -19,11 +24,47 @@ from zhifa.orgs.selectors import (
 )
 
 from ..forms import BodyFilterForm, PersonFilterForm
-from ..queries import status_today, valid_on
+from ..queries import status_today, valid_on, with_status_on
 from .accounts import login_panel
 from .common import found, render_list, render_page, staff_view
 
 BODY_ITEMS_SHOWN = 20
+
+
+def expiry_warning_days() -> int:
+    # Agencies set how early an expiring certificate is flagged; 90 days unless configured.
+    return int(settings.ZHIFA.get("CERTIFICATE_EXPIRY_WARNING_DAYS", 90))
+
+
+def _count(qs: QuerySet[Any]) -> Coalesce:
+    """``qs`` (rows correlated to the outer body through ``OuterRef``) counted in one
+    subquery, so every figure costs the same query however many bodies are listed."""
+    counted = qs.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")[:1]), 0)
+
+
+def with_body_stats(
+    qs: QuerySet[EnforcementBody], day: dt.date, *, warning_days: int
+) -> QuerySet[EnforcementBody]:
+    """Annotate each body with its people, its certificates by status on ``day``, those
+    valid and expiring within ``warning_days``, and its items in force awaiting the legality
+    review (the figures a supervising body follows across its region)."""
+    certs = with_status_on(Certificate.objects.filter(person__body=OuterRef("pk")), day)
+    return qs.annotate(
+        people_count=_count(Person.objects.filter(body=OuterRef("pk"))),
+        valid_count=_count(certs.filter(status_on_day=CertificateStatus.VALID)),
+        suspended_count=_count(certs.filter(status_on_day=CertificateStatus.SUSPENDED)),
+        expired_count=_count(certs.filter(status_on_day=CertificateStatus.EXPIRED)),
+        expiring_count=_count(certs.filter(
+            status_on_day=CertificateStatus.VALID,
+            expiry_date__lte=day + dt.timedelta(days=warning_days),
+        )),
+        pending_review_count=_count(
+            EnforcementItem.objects.filter(body=OuterRef("pk"))
+            .in_force_on(day)  # type: ignore[attr-defined]
+            .filter(legality_review_status=LegalityReviewStatus.PENDING)
+        ),
+    )
 
 
 @staff_view(Perm.VIEW_REGISTRY)
@@ -37,6 +78,7 @@ def body_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(region__path__contains=f"/{f['region']}/")
     qs = filter_given(qs, sector__code=f.get("sector"), kind=f.get("kind"),
                       status=f.get("status"))
+    qs = with_body_stats(qs, timezone.localdate(), warning_days=expiry_warning_days())
     return render_list(
         request, template="web/bodies/list.html", results_template="web/bodies/_results.html",
         form=form, qs=qs,
@@ -80,7 +122,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
     return render_list(
         request, template="web/people/list.html", results_template="web/people/_results.html",
-        form=form, qs=qs, extra={"show_body": len(form.fields["body"].choices) > 2},
+        form=form, qs=qs, extra={"show_body": "body" in form.fields},
     )
 
 

@@ -12,3 +12,14 @@ document.addEventListener("htmx:configRequest", function (event) {
     }
   });
 });
+
+// The language switch posts the page's address as `next`; after HTMX has changed the address
+// (filters, pages), keep `next` in step so switching language keeps the filters.
+function keepLanguageNextInStep() {
+  var here = location.pathname + location.search;
+  document.querySelectorAll(".lang-switch input[name='next']").forEach(function (input) {
+    input.value = here;
+  });
+}
+document.addEventListener("htmx:pushedIntoHistory", keepLanguageNextInStep);
+document.addEventListener("htmx:replacedInHistory", keepLanguageNextInStep);
