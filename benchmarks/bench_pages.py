@@ -20,12 +20,13 @@ def run() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
 
     from zhifa.demo.services import demo_load
     from zhifa.orgs.models import User
 
-    setup_test_environment()
+    # No setup_test_environment(): it instruments template rendering and would slow every
+    # page down; ZHIFA_TESTING (set by make bench) admits the test client's host name.
 
     old_name = connection.settings_dict["NAME"]
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
