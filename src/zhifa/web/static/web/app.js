@@ -23,3 +23,14 @@ function keepLanguageNextInStep() {
 }
 document.addEventListener("htmx:pushedIntoHistory", keepLanguageNextInStep);
 document.addEventListener("htmx:replacedInHistory", keepLanguageNextInStep);
+
+// The extra list filters are open by default (desktops, and phones without JavaScript); on a
+// phone they fold away unless one is in use, so the results start near the top of the screen.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.matchMedia("(max-width: 640px)").matches) {
+    return;
+  }
+  document.querySelectorAll("details.more-filters:not([data-keep-open])").forEach(function (d) {
+    d.open = false;
+  });
+});
