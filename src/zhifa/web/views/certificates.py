@@ -21,12 +21,13 @@ from zhifa.orgs.selectors import (
     certificate_get_for_user,
     certificate_validity,
     visible_certificates,
+    with_status_on,
 )
 from zhifa.orgs.services import certificate_status_change
 
 from ..certificate_forms import StatusChangeForm
 from ..forms import CertificateFilterForm, ValidityForm
-from ..queries import STATUS_TEXT, status_today, with_status_on
+from ..queries import STATUS_TEXT
 from .common import found, render_list, render_page, staff_view
 
 
@@ -78,7 +79,7 @@ def _validity_context(request: HttpRequest, cert: Certificate) -> dict[str, Any]
 
 def _detail_context(request: HttpRequest, cert: Certificate) -> dict[str, Any]:
     today = timezone.localdate()
-    status = status_today(cert, today)
+    status = cert.status_on(today)
     return {
         "certificate": cert,
         "today": today,

@@ -14,13 +14,14 @@ from zhifa.orgs.permissions import Perm, has_perm
 from zhifa.orgs.selectors import (
     certificate_find_by_number,
     certificate_validity,
+    valid_on,
     visible_bodies,
     visible_certificates,
     visible_people,
 )
 
 from ..forms import LookupForm
-from ..queries import STATUS_TEXT, status_today, valid_on
+from ..queries import STATUS_TEXT
 from .common import htmx_target, render_page, staff_view
 from .registry import expiry_warning_days, with_body_stats
 
@@ -59,7 +60,7 @@ def lookup_result(user: Any, number: str, today: dt.date) -> dict[str, Any]:
         cert: Certificate = certificate_find_by_number(user=user, number=number)
     except NotFound:
         return {"number": number, "certificate": None}
-    status = status_today(cert, today)
+    status = cert.status_on(today)
     return {
         "number": number,
         "certificate": cert,

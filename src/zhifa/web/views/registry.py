@@ -18,13 +18,14 @@ from zhifa.orgs.selectors import (
     body_get_for_user,
     person_get_for_user,
     person_id_number_for,
+    valid_on,
     visible_bodies,
     visible_certificates,
     visible_people,
+    with_status_on,
 )
 
 from ..forms import BodyFilterForm, PersonFilterForm
-from ..queries import status_today, valid_on, with_status_on
 from .accounts import login_panel
 from .common import found, render_list, render_page, staff_view
 
@@ -135,7 +136,7 @@ def person_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     context = {
         "person": person,
         "id_number": person_id_number_for(user, person),
-        "certificates": [(c, status_today(c, today)) for c in certificates],
+        "certificates": [(c, c.status_on(today)) for c in certificates],
         "login_panel": login_panel(user, person),
     }
     return render_page(request, "web/people/detail.html", context)
