@@ -21,19 +21,23 @@ class Perm(StrEnum):
     MANAGE_PEOPLE = "manage_people"  # people, certificates, certificate status
     MANAGE_CATALOG = "manage_catalog"  # enforcement items, benchmarks, review catalogues
     SUPERVISE = "supervise"  # see every body under the supervisor's region
+    VIEW_CASES = "view_cases"  # cases of the bodies in scope
+    HANDLE_CASES = "handle_cases"  # open cases and act on them (deciding steps: not auxiliaries)
     ADMINISTER_SYSTEM = "administer_system"
 
 
 _STAFF = {Perm.VIEW_REGISTRY, Perm.VIEW_CATALOG}
 
+_CASEWORK = {Perm.VIEW_CASES, Perm.HANDLE_CASES}
+
 POLICY: dict[str, set[Perm]] = {
-    AccountRole.OFFICER: set(_STAFF),
-    AccountRole.AUXILIARY: set(_STAFF),
-    AccountRole.REVIEWER: set(_STAFF),
-    AccountRole.HEAD: set(_STAFF),
+    AccountRole.OFFICER: _STAFF | _CASEWORK,
+    AccountRole.AUXILIARY: _STAFF | _CASEWORK,
+    AccountRole.REVIEWER: _STAFF | _CASEWORK,
+    AccountRole.HEAD: _STAFF | _CASEWORK,
     AccountRole.BODY_ADMIN: _STAFF
     | {Perm.VIEW_FULL_ID_NUMBER, Perm.MANAGE_PEOPLE, Perm.MANAGE_CATALOG},
-    AccountRole.SUPERVISOR: _STAFF | {Perm.SUPERVISE},
+    AccountRole.SUPERVISOR: _STAFF | {Perm.SUPERVISE, Perm.VIEW_CASES},
     AccountRole.SYSTEM_ADMIN: set(Perm),
 }
 

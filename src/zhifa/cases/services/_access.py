@@ -1,0 +1,23 @@
+"""Who may act on a case: checked by every case service before anything is read for change."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from zhifa.core.errors import PermissionDenied
+from zhifa.orgs.models import EnforcementBody
+from zhifa.orgs.permissions import Perm, perms_of
+
+
+def require_handling(actor: Any, body: EnforcementBody) -> None:
+    """Casework happens in the actor's own body; system administrators may act anywhere
+    (data repair), supervisors only watch."""
+    perms = perms_of(actor)
+    if Perm.ADMINISTER_SYSTEM in perms:
+        return
+    if Perm.HANDLE_CASES not in perms:
+        raise PermissionDenied(_("You do not have permission for this action."),
+                               code="missing_handle_cases")
+    if actor.person.body_id != body.pk:
+        raise PermissionDenied(_("You can only act on the cases of your own enforcement body."),
+                               code="case_out_of_scope")

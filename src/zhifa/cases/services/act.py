@@ -1,0 +1,352 @@
+"""The one gate through which a case moves: ``case_act`` checks that the action is allowed
+now, by this person, and that every legal guard passes; then it changes the case, its
+deadlines and its step record, and appends the ledger entry, all in one transaction. A
+refusal raises before anything is written, so it changes nothing and leaves no entry.
+
+Actions that need approval become an ``ApprovalRequest`` that climbs the agency's ladder
+(``approval_decide``); the last approval performs the action, checking the guards again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from zhifa.core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
+from zhifa.ledger.services import ledger_append
+from zhifa.orgs.permissions import Perm, perms_of
+
+from ..effects import EFFECTS
+from ..events import APPROVAL_DECIDED, APPROVAL_REQUESTED, APPROVAL_WITHDRAWN, CASE_ACTION
+from ..fields import clean_action_data, to_json
+from ..guards import GUARDS, GuardContext, Refusal, not_auxiliary
+from ..models import (
+    ApprovalDecision,
+    ApprovalLadder,
+    ApprovalRequest,
+    ApprovalStatus,
+    Case,
+    CaseStatus,
+    CaseStep,
+    DeadlineState,
+)
+from ..procedures import Action, Procedure, procedure_get
+from ._access import require_handling
+from .deadlines import deadline_start, deadlines_refresh_pausable
+
+DEFAULT_LADDER = ["head"]
+
+
+class GuardRefused(ApplicationError):
+    status = 409
+    code = "guard_refused"
+
+
+@dataclass(frozen=True)
+class ActResult:
+    step: CaseStep | None = None
+    approval: ApprovalRequest | None = None
+    warnings: tuple[Refusal, ...] = ()
+
+
+def available_actions(case: Case, proc: Procedure) -> list[Action]:
+    """Actions the procedure allows from the case's stage and status, whoever asks."""
+    if case.status == CaseStatus.ARCHIVED:
+        return []
+    stage = proc.stage(case.stage)
+    paused = any(p.last_day is None for p in case.pauses.all())
+    out = []
+    for a in proc.actions:
+        if not (case.stage in a.sources or ("*" in a.sources and stage.status == "open")):
+            continue
+        if case.status == CaseStatus.SUSPENDED and a.pause != "end":
+            continue
+        if a.pause == "end" and not paused:
+            continue
+        if a.pause == "start" and paused:
+            continue
+        out.append(a)
+    return out
+
+
+def role_allows(actor: Any, case: Case, act: Action) -> bool:
+    """Account roles named by the action; officers and auxiliaries only on their own cases,
+    heads and reviewers on any case of their body. Deciding actions never by auxiliaries."""
+    perms = perms_of(actor)
+    if Perm.ADMINISTER_SYSTEM in perms:
+        return True
+    roles = set(actor.roles or [])
+    allowed = set(act.roles)
+    if "officer" in allowed and not act.deciding:
+        allowed.add("auxiliary")
+    if not roles & allowed:
+        return False
+    if roles & allowed <= {"officer", "auxiliary"}:
+        return any(o.person_id == actor.person_id for o in case.officers.all())
+    return True
+
+
+def _require_action(actor: Any, case: Case, proc: Procedure, action: str) -> Action:
+    act = proc.action(action)
+    if act is None:
+        raise NotFound(_("This procedure has no such action."), code="action_unknown")
+    if act not in available_actions(case, proc):
+        raise ApplicationError(
+            _("“%(action)s” is not possible at the stage “%(stage)s”.") % {
+                "action": act.label, "stage": proc.stage(case.stage).label},
+            code="action_not_available")
+    if not role_allows(actor, case, act):
+        raise PermissionDenied(_("Your role cannot take this step on this case."),
+                               code="action_role")
+    if act.once and case.steps.filter(action=act.code).exists():
+        raise ApplicationError(_("This step can only be taken once per case."),
+                               code="action_once")
+    return act
+
+
+def _evaluate(ctx: GuardContext, approver: Any = None) -> tuple[list[Refusal], list[Refusal]]:
+    found: list[Refusal] = []
+    if ctx.action.deciding:
+        found += not_auxiliary(ctx.actor)
+        if approver is not None:
+            found += not_auxiliary(approver)
+    for name in ctx.action.guards:
+        found += GUARDS[name](ctx)
+    blocking = [r for r in found if r.blocking]
+    return blocking, [r for r in found if not r.blocking]
+
+
+def _refuse(refusals: list[Refusal]) -> GuardRefused:
+    first = refusals[0]
+    message = "；".join(f"{r.message}（{r.source}）" for r in refusals)
+    return GuardRefused(message, code=first.code, detail=[r.as_dict() for r in refusals])
+
+
+def _late(ctx: GuardContext) -> list[Any]:
+    return [d for d in ctx.deadlines() if d.rule_code in ctx.action.meets
+            and d.state == DeadlineState.RUNNING and d.due < ctx.on]
+
+
+def _context(actor: Any, case: Case, proc: Procedure, act: Action,
+             raw: Mapping[str, Any]) -> GuardContext:
+    today = timezone.localdate()
+    data = clean_action_data(act, raw, today=today)
+    return GuardContext(case=case, actor=actor, procedure=proc, action=act, data=data,
+                        on=data.get("acted_on", today), today=today)
+
+
+def _ladder(case: Case, act: Action) -> list[str]:
+    rows = {r.action: r.steps for r in ApprovalLadder.objects.filter(
+        body_id=case.body_id, procedure=case.procedure, action__in=[act.code, ""])}
+    steps = rows.get(act.code, rows.get("", DEFAULT_LADDER))
+    return list(steps)
+
+
+def _lock(case: Case) -> Case:
+    return (Case.objects.select_for_update().select_related("body", "region", "sector")
+            .get(pk=case.pk))
+
+
+def _zh(value: Any) -> str:
+    with translation.override("zh-hans"):
+        return str(value)
+
+
+@transaction.atomic
+def case_act(*, actor: Any, case: Case, action: str, data: Mapping[str, Any],
+             reason: str = "", late_reason: str = "") -> ActResult:
+    case = _lock(case)
+    require_handling(actor, case.body)
+    proc = procedure_get(case.procedure, body=case.body)
+    act = _require_action(actor, case, proc, action)
+    if case.approvals.filter(action=act.code, status=ApprovalStatus.PENDING).exists():
+        raise ApplicationError(_("This step is already waiting for approval."),
+                               code="approval_pending")
+    ctx = _context(actor, case, proc, act, data)
+    blocking, warnings = _evaluate(ctx)
+    if blocking:
+        raise _refuse(blocking)
+    late = _late(ctx)
+    late_reason = late_reason.strip()
+    if late and not late_reason:
+        raise ApplicationError(
+            _("The time limit “%(label)s” ended on %(due)s: record the reason for acting "
+              "late.") % {"label": late[0].label, "due": late[0].due.isoformat()},
+            code="late_reason_required",
+            detail=[{"rule": d.rule_code, "due": d.due.isoformat()} for d in late])
+    steps = _ladder(case, act) if act.approval else []
+    if steps:
+        raw = {f.name: v for f, v in ((f, data.get(f.name)) for f in act.fields)
+               if v is not None}
+        request = ApprovalRequest.objects.create(
+            case=case, action=act.code, data=to_json(raw), reason=reason.strip(),
+            late_reason=late_reason, steps=steps, requested_by=actor)
+        ledger_append(actor=actor, event=APPROVAL_REQUESTED, stream=case.stream, body=case.body,
+                      payload={"case": case.number, "action": act.code,
+                               "action_label": _zh(act.label), "request": request.public_id,
+                               "steps": steps, "data": to_json(ctx.data)})
+        return ActResult(approval=request, warnings=tuple(warnings))
+    step = _apply(ctx, reason=reason.strip(), late_reason=late_reason, late=late,
+                  warnings=warnings, approved_by=[])
+    return ActResult(step=step, warnings=tuple(warnings))
+
+
+def _condition(name: str, ctx: GuardContext) -> bool:
+    if name in ctx.data:
+        return bool(ctx.data[name])
+    if name == "has_fine":
+        return bool(ctx.case.final_fine)
+    return bool(getattr(ctx.case, name))
+
+
+def _apply(ctx: GuardContext, *, reason: str, late_reason: str, late: list[Any],
+           warnings: list[Refusal], approved_by: list[str]) -> CaseStep:
+    case, act, proc, on = ctx.case, ctx.action, ctx.procedure, ctx.on
+    from_stage = case.stage
+    target = act.target
+    if act.effect:
+        override = EFFECTS[act.effect](ctx)
+        if override:
+            target = override
+    for d in ctx.deadlines():
+        if d.state != DeadlineState.RUNNING:
+            continue
+        if d.rule_code in act.meets:
+            d.state, d.met_on = DeadlineState.MET, on
+            if d in late:
+                d.late_reason = late_reason
+            d.save(update_fields=["state", "met_on", "late_reason"])
+        elif d.rule_code in act.cancels:
+            d.state = DeadlineState.CANCELLED
+            d.save(update_fields=["state"])
+    if act.pause:
+        deadlines_refresh_pausable(case, proc)
+    for start in act.starts:
+        if start.when and not _condition(start.when, ctx):
+            continue
+        anchor = ctx.data.get(start.anchor) if start.anchor else on
+        deadline_start(case, proc, start.rule, anchor or on)
+    if target:
+        case.stage = target
+        status = proc.stage(target).status
+        if status in (CaseStatus.CLOSED, CaseStatus.ARCHIVED):
+            case.status = status
+        elif case.status != CaseStatus.SUSPENDED:
+            case.status = CaseStatus.OPEN
+    if warnings:
+        case.flags = {**case.flags, **{w.code: True for w in warnings}}
+    case.data = {**case.data, act.code: to_json(ctx.data)}
+    case.save()
+    payload = {
+        "case": case.number, "action": act.code, "action_label": _zh(act.label),
+        "from": from_stage, "to": case.stage, "on": on, "data": to_json(ctx.data),
+        "reason": reason, "late_reason": late_reason,
+        "warnings": [w.code for w in warnings], "approved_by": approved_by,
+    }
+    if "child_case" in ctx.cache:
+        payload["opened_case"] = ctx.cache["child_case"]
+    entry = ledger_append(actor=ctx.actor, event=CASE_ACTION, stream=case.stream,
+                          body=case.body, payload=payload)
+    return CaseStep.objects.create(
+        case=case, action=act.code, label=_zh(act.label), from_stage=from_stage,
+        to_stage=case.stage, acted_on=on, actor=ctx.actor if getattr(ctx.actor, "pk", None)
+        else None, actor_name=_actor_name(ctx.actor), data=to_json(ctx.data), reason=reason,
+        late_reason=late_reason, ledger_seq=entry.seq,
+    )
+
+
+def _actor_name(actor: Any) -> str:
+    person = getattr(actor, "person", None)
+    if person is not None:
+        return str(person.name)
+    return str(getattr(actor, "username", "") or "")
+
+
+@transaction.atomic
+def approval_decide(*, actor: Any, request: ApprovalRequest, approve: bool,
+                    comment: str = "") -> ActResult:
+    request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+    case = _lock(request.case)
+    require_handling(actor, case.body)
+    if request.status != ApprovalStatus.PENDING:
+        raise ApplicationError(_("This request has already been decided."),
+                               code="approval_closed")
+    role = request.steps[request.current]
+    admin = Perm.ADMINISTER_SYSTEM in perms_of(actor)
+    if role not in (actor.roles or []) and not admin:
+        raise PermissionDenied(_("This approval step belongs to another role."),
+                               code="approval_role")
+    if actor.pk == request.requested_by_id:
+        raise PermissionDenied(_("You cannot approve your own request."), code="approval_self")
+    proc = procedure_get(case.procedure, body=case.body)
+    act = proc.action(request.action)
+    assert act is not None
+    if act.deciding and not_auxiliary(actor):
+        raise _refuse(not_auxiliary(actor))
+    comment = comment.strip()
+    if not approve and not comment:
+        raise InvalidInput(_("Give the reason for sending it back."), code="comment_required",
+                           detail={"comment": _("This field is required.")})
+    ApprovalDecision.objects.create(request=request, step=request.current, role=role,
+                                    actor=actor, approved=approve, comment=comment)
+    final = approve and request.current + 1 >= len(request.steps)
+    ledger_append(actor=actor, event=APPROVAL_DECIDED, stream=case.stream, body=case.body,
+                  payload={"case": case.number, "request": request.public_id,
+                           "action": request.action, "step": request.current + 1,
+                           "role": role, "decision": "approved" if approve else "rejected",
+                           "comment": comment})
+    if not approve:
+        request.status = ApprovalStatus.REJECTED
+        request.save(update_fields=["status", "updated_at"])
+        return ActResult(approval=request)
+    if not final:
+        request.current += 1
+        request.save(update_fields=["current", "updated_at"])
+        return ActResult(approval=request)
+    requester = request.requested_by
+    # the action is performed now, as of today, with every guard checked again
+    act = _require_action(requester, case, proc, request.action)
+    ctx = _context(requester, case, proc, act, request.data)
+    blocking, warnings = _evaluate(ctx, approver=actor)
+    if blocking:
+        raise _refuse(blocking)
+    late = _late(ctx)
+    if late and not request.late_reason:
+        raise ApplicationError(_("The time limit has passed: the request needs a reason for "
+                                 "acting late; send it back."), code="late_reason_required")
+    approvers = [_actor_name(d.actor) for d in request.decisions.select_related(
+        "actor__person")]
+    step = _apply(ctx, reason=request.reason, late_reason=request.late_reason, late=late,
+                  warnings=warnings, approved_by=approvers)
+    request.status = ApprovalStatus.APPROVED
+    request.save(update_fields=["status", "updated_at"])
+    return ActResult(step=step, approval=request, warnings=tuple(warnings))
+
+
+@transaction.atomic
+def approval_withdraw(*, actor: Any, request: ApprovalRequest) -> ApprovalRequest:
+    request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+    case = request.case
+    require_handling(actor, case.body)
+    if actor.pk != request.requested_by_id:
+        raise PermissionDenied(_("Only the person who asked can withdraw the request."),
+                               code="approval_not_requester")
+    if request.status != ApprovalStatus.PENDING:
+        raise ApplicationError(_("This request has already been decided."),
+                               code="approval_closed")
+    request.status = ApprovalStatus.WITHDRAWN
+    request.save(update_fields=["status", "updated_at"])
+    ledger_append(actor=actor, event=APPROVAL_WITHDRAWN, stream=case.stream, body=case.body,
+                  payload={"case": case.number, "request": request.public_id,
+                           "action": request.action, "action_label": request.action})
+    return request
+
+
+def today() -> dt.date:
+    return timezone.localdate()
