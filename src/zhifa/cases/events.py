@@ -20,3 +20,5 @@ LADDER_SAVED = register_event(4008, "case.approval_ladder_saved",
                               _("Approval ladder saved for {procedure}"))
 CUSTOM_PROCEDURE_SAVED = register_event(4009, "case.custom_procedure_saved",
                                         _("Procedure {code} saved"))
+DRAW_MADE = register_event(4010, "case.inspection_draw",
+                           _("Random inspection draw for {item_name}: {count} drawn"))

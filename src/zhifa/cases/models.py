@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhifa.catalog.models import EnforcementItem, PartyType
+from zhifa.catalog.models import EnforcementItem, PartyType, RandomInspectionItem
 from zhifa.core.models import BaseModel
 from zhifa.orgs.models import Department, EnforcementBody, Person, Region, Sector, User
 
@@ -75,6 +75,10 @@ class Case(BaseModel):
                                 related_name="handled_cases")
     parent = models.ForeignKey("self", verbose_name=_("opened from"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
+    random_item = models.ForeignKey(
+        RandomInspectionItem, verbose_name=_("random-inspection item"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="cases")
+    draw_seed = models.CharField(_("draw seed"), max_length=64, blank=True)
     # the penalty proposed in the investigation report and the prior notice, and decided
     proposed_kinds = models.JSONField(_("proposed penalty kinds"), default=list, blank=True)
     proposed_fine = models.BigIntegerField(_("proposed fine (fen)"), null=True, blank=True)
