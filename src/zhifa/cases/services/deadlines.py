@@ -18,10 +18,10 @@ from ..procedures import Procedure, procedure_get
 
 
 def _rule_label(rule: str) -> tuple[str, str]:
-    from zhifa.workdays.models import DeadlineRule
+    from zhifa.workdays.calendar import rule_get
 
-    row = DeadlineRule.objects.filter(code=rule).values_list("name", "source").first()
-    return (row[0], row[1]) if row else (rule, "")
+    view = rule_get(rule)  # from the calendar's cache: no query
+    return view.name, view.source
 
 
 def pauses_of(case: Case, *, today: dt.date | None = None) -> list[tuple[dt.date, dt.date]]:
