@@ -21,3 +21,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def _english_off(settings):  # type: ignore[no-untyped-def]
     """Tests run in the default language (zh-Hans), like users."""
     settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture(autouse=True)
+def _seed_after_flush(request):  # type: ignore[no-untyped-def]
+    """Transactional tests (live server, concurrency) empty every table when they end, which
+    removes the seeded holiday calendar and deadline rules that migrations put in; put them
+    back before such a test runs."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server"))
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from zhifa.workdays.defaults import ensure_seeded
+
+        ensure_seeded()
