@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhifa.demo.state import is_demo_loaded
 from zhifa.orgs.models import AccountRole
@@ -33,6 +34,7 @@ class NavItem:
 # (label, url name or path, permissions any of which shows the entry; empty: every user)
 _NAV: tuple[tuple[Any, str, tuple[Perm, ...]], ...] = (
     (_("Workbench"), "web:home", ()),
+    (pgettext_lazy("case list", "Cases"), "web:case_list", (Perm.VIEW_CASES,)),
     (_("Bodies"), "web:body_list", (Perm.VIEW_REGISTRY,)),
     (_("People"), "web:person_list", (Perm.VIEW_REGISTRY,)),
     (_("Certificates"), "web:certificate_list", (Perm.VIEW_REGISTRY,)),

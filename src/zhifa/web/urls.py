@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import accounts, auth, catalog, certificates, home, registry
+from .views import (
+    accounts,
+    auth,
+    cases,
+    cases_act,
+    cases_new,
+    catalog,
+    certificates,
+    home,
+    registry,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -31,4 +41,16 @@ urlpatterns = [
     path("accounts/<uuid:person_id>/disable/", accounts.account_disable,
          name="account_disable"),
     path("accounts/<uuid:person_id>/enable/", accounts.account_enable, name="account_enable"),
+    # Cases (the ledger-backed case files) and the procedures they follow.
+    path("cases/", cases.case_list, name="case_list"),
+    path("cases/new/", cases_new.case_new, name="case_new"),
+    path("cases/<uuid:public_id>/", cases.case_detail, name="case_detail"),
+    path("cases/<uuid:public_id>/act/<slug:action>/", cases_act.case_action,
+         name="case_action"),
+    path("cases/<uuid:public_id>/approvals/<uuid:request_id>/decide/",
+         cases_act.approval_decision, name="approval_decide"),
+    path("cases/<uuid:public_id>/approvals/<uuid:request_id>/withdraw/",
+         cases_act.approval_withdrawal, name="approval_withdraw"),
+    path("procedures/", cases.procedure_list, name="procedure_list"),
+    path("procedures/<slug:code>/", cases.procedure_detail, name="procedure_detail"),
 ]

@@ -22,6 +22,7 @@ from zhifa.orgs.selectors import (
 
 from ..forms import LookupForm
 from ..queries import STATUS_TEXT
+from .cases import case_workbench
 from .common import htmx_target, render_page, staff_view
 from .registry import expiry_warning_days, with_body_stats
 
@@ -45,6 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
         },
         "lookup_form": LookupForm(),
         "body_table": None,
+        # an officer's cases, time limits and approvals come first on the workbench
+        "casework": case_workbench(user),
     }
     if has_perm(user, Perm.SUPERVISE):
         # The supervising body follows every body in its region at a glance.

@@ -34,3 +34,20 @@ document.addEventListener("DOMContentLoaded", function () {
     d.open = false;
   });
 });
+
+// ==== Cases ====
+// A refused step or approval redraws the whole case page with the reasons next to its form;
+// bring that form into view (the page would otherwise open at its top).
+document.addEventListener("DOMContentLoaded", function () {
+  var refused = document.querySelector(
+    "details.action-panel[open] .alert-error, .approval .alert-error, .approval .field-error"
+  );
+  if (!refused) {
+    return;
+  }
+  var box = refused.closest("details.action-panel, .approval");
+  box.scrollIntoView({ block: "start" });
+  refused.setAttribute("tabindex", "-1");
+  refused.focus({ preventScroll: true });
+});
+// ==== end of cases ====
