@@ -106,3 +106,88 @@ def general_to_notice(a: Agency, *, received: dt.date = dt.date(2026, 9, 1),
     act(a, case, "serve_notice", acted_on=received + dt.timedelta(days=21),
         served_on=received + dt.timedelta(days=21), method="direct")
     return case
+
+
+# --- Helpers for refusal tests and longer walks -------------------------------------------
+
+def snapshot(case: Case) -> dict[str, Any]:
+    """Everything a refused action must leave as it was: the case row (every column), its
+    parties, officers, deadlines, pauses, steps, approval requests and decisions, and the
+    number of cases and ledger entries."""
+    from zhifa.cases.models import (
+        ApprovalDecision,
+        ApprovalRequest,
+        CaseDeadline,
+        CaseOfficer,
+        CasePause,
+        CaseStep,
+        Party,
+    )
+    from zhifa.ledger.models import LedgerEntry
+
+    def rows(qs: Any) -> list[dict[str, Any]]:
+        return list(qs.order_by("id").values())
+
+    return {
+        "case": Case.objects.filter(pk=case.pk).values().get(),
+        "parties": rows(Party.objects.filter(case=case)),
+        "officers": rows(CaseOfficer.objects.filter(case=case)),
+        "deadlines": rows(CaseDeadline.objects.filter(case=case)),
+        "pauses": rows(CasePause.objects.filter(case=case)),
+        "steps": rows(CaseStep.objects.filter(case=case)),
+        "approvals": rows(ApprovalRequest.objects.filter(case=case)),
+        "decisions": rows(ApprovalDecision.objects.filter(request__case=case)),
+        "cases": Case.objects.count(),
+        "ledger": LedgerEntry.objects.count(),
+    }
+
+
+def refused(a: Agency, case: Case, action: str, code: str, actor: User | None = None,
+            **data: Any) -> Any:
+    """Take a step that must be refused with ``code``; assert that nothing changed and return
+    the error."""
+    from zhifa.core.errors import ApplicationError
+
+    before = snapshot(case)
+    try:
+        act(a, case, action, actor=actor, **data)
+    except ApplicationError as exc:
+        assert exc.code == code, (exc.code, exc.message, exc.detail)
+        assert snapshot(case) == before
+        case.refresh_from_db()
+        return exc
+    raise AssertionError(f"{action} was not refused")
+
+
+def certified(a: Agency, name: str, *, areas: list[Region] | None = None,
+              sectors: list[Sector] | None = None, issue: dt.date = dt.date(2024, 1, 1),
+              expiry: dt.date = dt.date(2029, 12, 31)) -> Person:
+    """A person of the agency's body with one certificate as given (default: valid for the
+    city and the market sector)."""
+    p = f.person(a.body, name)
+    f.certificate(p, areas if areas is not None else [a.regions["city"]],
+                  sectors if sectors is not None else [a.market], issue=issue, expiry=expiry)
+    return p
+
+
+def registered(a: Agency, *, received: dt.date = dt.date(2026, 9, 1),
+               officers: list[Person] | None = None, parties: list[PartyIn] | None = None,
+               act_date: dt.date | None = None) -> Case:
+    """A general-procedure case registered the day after it was received."""
+    case = open_case(a, received_on=received, officers=officers, parties=parties)
+    act(a, case, "register", acted_on=received + dt.timedelta(days=1),
+        act_date=act_date or received - dt.timedelta(days=10), grounds="涉嫌销售不合格产品")
+    return case
+
+
+def reported(a: Agency, *, received: dt.date = dt.date(2026, 9, 1),
+             parties: list[PartyIn] | None = None, kinds: list[str] | None = None,
+             fine: str = "5000", **report: Any) -> Case:
+    """A general-procedure case with its investigation report submitted 20 days after it was
+    received."""
+    case = registered(a, received=received, parties=parties)
+    act(a, case, "start_investigation", acted_on=received + dt.timedelta(days=2))
+    act(a, case, "submit_report", acted_on=received + dt.timedelta(days=20),
+        facts="经查，当事人销售不合格产品。", kinds=["fine"] if kinds is None else kinds,
+        fine=fine, **report)
+    return case

@@ -52,9 +52,13 @@ def propose(ctx: GuardContext) -> None:
     case.is_major = bool(data.get("major"))
     case.is_complex = bool(data.get("complex"))
     case.summary = data.get("facts", case.summary)
-    # a new proposal needs a new review and a new notice
+    # a new proposal needs a new review, discussion and prior notice, and the party's
+    # rights start again with that notice
     case.review_passed_on = None
     case.discussed_on = None
+    case.notice_served_on = None
+    case.hearing_right = case.defence_waived = False
+    case.hearing_requested_on = case.hearing_on = case.hearing_held_on = None
 
 
 def _check_amounts(kinds: list[str], data: dict[str, Any]) -> None:
@@ -173,6 +177,9 @@ def serve_decision(ctx: GuardContext) -> None:
 def payment(ctx: GuardContext) -> None:
     case = ctx.case
     owed = case.final_fine or 0
+    if ctx.data["amount"] <= 0:
+        raise InvalidInput(_("Please correct the highlighted fields."), code="invalid_fields",
+                           detail={"amount": _("The amount must be more than zero.")})
     if case.paid + ctx.data["amount"] > owed:
         raise InvalidInput(_("The payment is more than the fine still owed."),
                            code="overpayment", detail={"amount": _("Too much.")})
@@ -186,11 +193,22 @@ def payment(ctx: GuardContext) -> None:
 
 @effect("deferral")
 def deferral(ctx: GuardContext) -> None:
+    from zhifa.workdays.calendar import deadline_for
+
+    from .services.deadlines import deadline_refresh
+
     d = ctx.running("apl_payment_15")
     if d is not None:
-        d.due = ctx.data["until"]
-        d.provisional = False
-        d.save(update_fields=["due", "provisional"])
+        until = ctx.data["until"]
+        if until <= d.due:
+            raise InvalidInput(_("Please correct the highlighted fields."),
+                               code="invalid_fields",
+                               detail={"until": _("The new final date must be after %(due)s.")
+                                       % {"due": d.due.isoformat()}})
+        # Kept as an extension of the rule (in its unit, calendar days) rather than a bare
+        # date, so that recomputing the deadline after a calendar change keeps it.
+        d.extra = (until - d.start).days - deadline_for(rule=d.rule_code, start=d.start).n
+        deadline_refresh(d, ctx.case, ctx.procedure)
     ctx.case.flags = {**ctx.case.flags, "payment_arrangement": ctx.data["kind"]}
 
 
@@ -287,7 +305,9 @@ def licence_decide(ctx: GuardContext) -> None:
 
 @effect("suspend")
 def suspend(ctx: GuardContext) -> None:
-    CasePause.objects.create(case=ctx.case, kind=ctx.data.get("kind", "suspension"),
+    # coercive measures pause only for testing (ACL art. 25), without a "why" field
+    default = "testing" if ctx.action.code == "start_testing" else "suspension"
+    CasePause.objects.create(case=ctx.case, kind=ctx.data.get("kind") or default,
                              first_day=ctx.data["acted_on"], reason=ctx.data.get("reason", ""))
     if ctx.action.code == "suspend":
         ctx.case.status = CaseStatus.SUSPENDED

@@ -37,7 +37,8 @@ class Refusal:
     detail: Any = None
 
     def as_dict(self) -> dict[str, Any]:
-        out = {"code": self.code, "message": self.message, "source": self.source}
+        out: dict[str, Any] = {"code": self.code, "message": self.message,
+                               "source": self.source}
         if not self.blocking:
             out["warning"] = True
         if self.detail is not None:
@@ -63,12 +64,12 @@ class GuardContext:
     def deadlines(self) -> list[CaseDeadline]:
         if "deadlines" not in self.cache:
             self.cache["deadlines"] = list(self.case.deadlines.all())
-        return self.cache["deadlines"]  # type: ignore[no-any-return]
+        return self.cache["deadlines"]
 
     def parties(self) -> list[Any]:
         if "parties" not in self.cache:
             self.cache["parties"] = list(self.case.parties.all())
-        return self.cache["parties"]  # type: ignore[no-any-return]
+        return self.cache["parties"]
 
 
 Guard = Callable[[GuardContext], list[Refusal]]
@@ -274,13 +275,14 @@ def party_age(ctx: GuardContext) -> list[Refusal]:
         if party.party_type != PartyType.NATURAL_PERSON or party.birth_date is None:
             continue
         age = _age_on(party.birth_date, act_date)
-        if age < 14 and _imposes_penalty(ctx):
-            out.append(Refusal(
-                "party_under_14",
-                _("%(party)s was %(age)d on the date of the act: no administrative penalty for "
-                  "a person under 14; the guardian is ordered to discipline.") % {
-                    "party": party.name, "age": age},
-                "行政处罚法第三十条"))
+        if age < 14:
+            if _imposes_penalty(ctx):
+                out.append(Refusal(
+                    "party_under_14",
+                    _("%(party)s was %(age)d on the date of the act: no administrative penalty "
+                      "for a person under 14; the guardian is ordered to discipline.") % {
+                        "party": party.name, "age": age},
+                    "行政处罚法第三十条"))
         elif age < 18:
             out.append(Refusal(
                 "party_minor",
@@ -294,6 +296,8 @@ def party_age(ctx: GuardContext) -> list[Refusal]:
 
 @guard("defence_period_over")
 def defence_period_over(ctx: GuardContext) -> list[Refusal]:
+    if not _imposes_penalty(ctx):
+        return []  # the prior notice and the defence precede a penalty (APL art. 44)
     case = ctx.case
     if case.notice_served_on is None:
         return [Refusal("prior_notice_missing",
@@ -339,19 +343,21 @@ def hearing_request_in_time(ctx: GuardContext) -> list[Refusal]:
 
 @guard("hearing_notice_period")
 def hearing_notice_period(ctx: GuardContext) -> list[Refusal]:
-    from zhifa.workdays.calendar import period_end
+    from zhifa.workdays.calendar import deadline_for
+    from zhifa.workdays.models import period_text
 
     hearing_on = ctx.data.get("hearing_on")
     if hearing_on is None:
         return []
-    earliest = period_end(start=ctx.on, n=7, unit="working_day").due
-    if hearing_on >= earliest:
+    notice = deadline_for(rule="apl_hearing_notice_7", start=ctx.on)
+    if hearing_on >= notice.due:
         return []
     return [Refusal(
         "hearing_notice_short",
-        _("The party must be notified at least 7 working days before the hearing: the hearing "
-          "can be held on %(earliest)s at the earliest.") % {"earliest": earliest.isoformat()},
-        "行政处罚法第六十四条")]
+        _("The party must be notified %(period)s before the hearing: the hearing can be held "
+          "on %(earliest)s at the earliest.") % {
+            "period": period_text(notice.n, notice.unit), "earliest": notice.due.isoformat()},
+        notice.source or "行政处罚法第六十四条")]
 
 
 @guard("hearing_scheduled")
@@ -370,6 +376,8 @@ def hearing_scheduled(ctx: GuardContext) -> list[Refusal]:
 @guard("hearing_held_if_requested")
 def hearing_held_if_requested(ctx: GuardContext) -> list[Refusal]:
     case = ctx.case
+    if not _imposes_penalty(ctx):
+        return []  # the hearing is on the proposed penalty (APL art. 63)
     if case.hearing_requested_on and not case.hearing_held_on:
         return [Refusal("hearing_not_held",
                         _("The party requested a hearing: hold it before deciding."),
@@ -427,7 +435,8 @@ def av_recorded(ctx: GuardContext) -> list[Refusal]:
 
 @guard("reminder_period_over")
 def reminder_period_over(ctx: GuardContext) -> list[Refusal]:
-    d = next((d for d in ctx.deadlines() if d.rule_code == "acl_reminder_10"), None)
+    # a later reminder restarts the period: judge by the one still running
+    d = ctx.running("acl_reminder_10")
     if ctx.case.reminder_served_on is None or d is None:
         return [Refusal("reminder_missing",
                         _("A reminder (催告书) must be served before applying to the court."),

@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 BUILTIN: dict[str, dict[str, Any]] = {
-    p["code"]: p for p in (SUMMARY, GENERAL, COERCIVE, INSPECTION, LICENSING, GENERIC)
+    str(p["code"]): p for p in (SUMMARY, GENERAL, COERCIVE, INSPECTION, LICENSING, GENERIC)
 }
 
 

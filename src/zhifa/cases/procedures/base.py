@@ -203,9 +203,10 @@ def parse_procedure(raw: Mapping[str, Any], *, known_guards: set[str],
             for r in rules:
                 if r not in known_rules:
                     raise DefinitionError(f"{where}: unknown deadline rule {r!r}")
-        for s in starts:
-            if s.anchor and s.anchor not in names:
-                raise DefinitionError(f"{where}: deadline anchor {s.anchor!r} is not a field")
+        for start in starts:
+            if start.anchor and start.anchor not in names:
+                raise DefinitionError(
+                    f"{where}: deadline anchor {start.anchor!r} is not a field")
         pause = a.get("pause", "")
         if pause not in {"", "start", "end"}:
             raise DefinitionError(f"{where}: pause must be 'start' or 'end'")

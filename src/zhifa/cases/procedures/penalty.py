@@ -39,7 +39,9 @@ SERVICE_METHODS = [
 
 PROPOSAL_FIELDS = [
     textarea("facts", _("Facts found")),
-    KINDS_FIELD,
+    # no kinds: the report proposes no penalty or a transfer (APL art. 57), decided without
+    # a prior notice, which only precedes a penalty (APL art. 44)
+    {**KINDS_FIELD, "required": False},
     money("fine", _("Fine"), required=False),
     money("confiscation", _("Confiscated illegal gains or property (value)"), required=False),
     {"name": "major", "kind": "bool", "label": _("Major case (legal review required)"),
@@ -109,8 +111,11 @@ GENERAL = {
          "meets": ["apl_preservation_7"], "source": "行政处罚法第五十六条"},
         SUSPEND, RESUME,
         {"code": "submit_report", "label": _("Submit the investigation report"),
-         "from": ["investigating", "reported"], "to": "reported",
+         # from "notified" too: a heavier penalty than notified needs a new report and a new
+         # prior notice (APL art. 45)
+         "from": ["investigating", "reported", "notified"], "to": "reported",
          "fields": [DATE_ON, *PROPOSAL_FIELDS], "effect": "propose",
+         "cancels": ["apl_statement_3", "apl_hearing_request_5"],
          "source": "行政处罚法第五十七条"},
         {"code": "resume_investigation", "label": _("Investigate further"),
          "from": "reported", "to": "investigating", "fields": [DATE_ON, REASON]},
@@ -172,7 +177,7 @@ GENERAL = {
          "fields": [DATE_ON, text("presiding", _("Presiding officer")),
                     textarea("record", _("Hearing record summary"))],
          "effect": "hearing_held", "source": "行政处罚法第六十四条、第六十五条"},
-        {"code": "decide", "label": _("Make the decision"), "from": "notified",
+        {"code": "decide", "label": _("Make the decision"), "from": ["reported", "notified"],
          "to": "decided", "approval": True, "deciding": True,
          "guards": ["defence_period_over", "hearing_held_if_requested", "penalty_not_increased",
                     "party_age", "legal_review_passed", "collective_if_complex"],
@@ -188,6 +193,8 @@ GENERAL = {
                      "label": _("Reason for no penalty"), "choices": NO_PENALTY_REASONS},
                     textarea("reasons", _("Reasons"))],
          "starts": ["apl_service_7"], "meets": ["apl_decision_90"],
+         # the party's periods are over once the decision is made
+         "cancels": ["apl_statement_3", "apl_hearing_request_5"],
          "effect": "decide", "source": "行政处罚法第五十七条、第五十九条"},
         {"code": "serve_decision", "label": _("Serve the decision"), "from": "decided",
          "to": "served",
@@ -219,7 +226,9 @@ GENERAL = {
         {"code": "apply_court_enforcement", "label": _("Apply to the court for enforcement"),
          "from": "executing", "approval": True, "guards": ["reminder_period_over"],
          "fields": [DATE_ON, text("court", _("Court"))],
-         "meets": ["acl_reminder_10"], "effect": "court_application",
+         # the reminder period is a wait before the application, not a time limit for it:
+         # applying after it ended is not late
+         "cancels": ["acl_reminder_10"], "effect": "court_application",
          "source": "行政强制法第五十三条、第五十四条"},
         *CLOSE_ACTIONS(["served", "executing", "decided"]),
     ],

@@ -182,6 +182,7 @@ def case_act(*, actor: Any, case: Case, action: str, data: Mapping[str, Any],
             detail=[{"rule": d.rule_code, "due": d.due.isoformat()} for d in late])
     steps = _ladder(case, act) if act.approval else []
     if steps:
+        _dry_run(ctx)
         raw = {f.name: v for f, v in ((f, data.get(f.name)) for f in act.fields)
                if v is not None}
         request = ApprovalRequest.objects.create(
@@ -195,6 +196,19 @@ def case_act(*, actor: Any, case: Case, action: str, data: Mapping[str, Any],
     step = _apply(ctx, reason=reason.strip(), late_reason=late_reason, late=late,
                   warnings=warnings, approved_by=[])
     return ActResult(step=step, warnings=tuple(warnings))
+
+
+def _dry_run(ctx: GuardContext) -> None:
+    """Effects check the data they need (amounts against kinds, a deferral date): run the
+    effect in a savepoint that is always rolled back, so that a request that could never be
+    carried out is refused when it is made, not at its last approval."""
+    if not ctx.action.effect:
+        return
+    savepoint = transaction.savepoint()
+    try:
+        EFFECTS[ctx.action.effect](ctx)
+    finally:
+        transaction.savepoint_rollback(savepoint)
 
 
 def _condition(name: str, ctx: GuardContext) -> bool:
@@ -237,6 +251,11 @@ def _apply(ctx: GuardContext, *, reason: str, late_reason: str, late: list[Any],
         status = proc.stage(target).status
         if status in (CaseStatus.CLOSED, CaseStatus.ARCHIVED):
             case.status = status
+            # a closed case has no time limits left running (nor shows as overdue)
+            for d in ctx.deadlines():
+                if d.state == DeadlineState.RUNNING:
+                    d.state = DeadlineState.CANCELLED
+                    d.save(update_fields=["state"])
         elif case.status != CaseStatus.SUSPENDED:
             case.status = CaseStatus.OPEN
     if warnings:
@@ -287,8 +306,10 @@ def approval_decide(*, actor: Any, request: ApprovalRequest, approve: bool,
     proc = procedure_get(case.procedure, body=case.body)
     act = proc.action(request.action)
     assert act is not None
-    if act.deciding and not_auxiliary(actor):
-        raise _refuse(not_auxiliary(actor))
+    # Approving signs off on the step, whatever it is: never by auxiliary staff (APL art. 42).
+    auxiliary = not_auxiliary(actor)
+    if auxiliary:
+        raise _refuse(auxiliary)
     comment = comment.strip()
     if not approve and not comment:
         raise InvalidInput(_("Give the reason for sending it back."), code="comment_required",
@@ -300,6 +321,9 @@ def approval_decide(*, actor: Any, request: ApprovalRequest, approve: bool,
                   payload={"case": case.number, "request": request.public_id,
                            "action": request.action, "step": request.current + 1,
                            "role": role, "decision": "approved" if approve else "rejected",
+                           # the timeline shows this (labels in the payload are Chinese)
+                           "decision_label": _zh(ApprovalStatus.APPROVED.label if approve
+                                                 else ApprovalStatus.REJECTED.label),
                            "comment": comment})
     if not approve:
         request.status = ApprovalStatus.REJECTED
@@ -342,9 +366,11 @@ def approval_withdraw(*, actor: Any, request: ApprovalRequest) -> ApprovalReques
                                code="approval_closed")
     request.status = ApprovalStatus.WITHDRAWN
     request.save(update_fields=["status", "updated_at"])
+    act = procedure_get(case.procedure, body=case.body).action(request.action)
     ledger_append(actor=actor, event=APPROVAL_WITHDRAWN, stream=case.stream, body=case.body,
                   payload={"case": case.number, "request": request.public_id,
-                           "action": request.action, "action_label": request.action})
+                           "action": request.action,
+                           "action_label": _zh(act.label) if act else request.action})
     return request
 
 

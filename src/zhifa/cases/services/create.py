@@ -23,6 +23,7 @@ from zhifa.core.validators import (
 )
 from zhifa.ledger.services import ledger_append
 from zhifa.orgs.models import EnforcementBody, Person, PersonStatus, Region, Sector
+from zhifa.orgs.permissions import Perm, perms_of
 
 from ..events import CASE_CREATED, OFFICERS_CHANGED
 from ..models import Case, CaseCounter, CaseOfficer, OfficerRole, Party, SourceKind
@@ -87,8 +88,18 @@ def _next_number(body: EnforcementBody, procedure: str, year: int) -> str:
     # get_or_create may not have locked a row it created on SQLite; BEGIN IMMEDIATE holds the
     # write lock for the whole transaction there, and PostgreSQL locks the fresh row.
     CaseCounter.objects.filter(pk=counter.pk).update(last=counter.last + 1)
-    prefix = body.short_name or body.credit_code[-6:]
-    return f"{prefix}{letter}{year}{counter.last + 1:05d}"
+    return f"{_number_prefix(body)}{letter}{year}{counter.last + 1:05d}"
+
+
+def _number_prefix(body: EnforcementBody) -> str:
+    """The body's short name; short names are not unique, so a body whose short name an
+    older body already uses adds the tail of its credit code (case numbers are unique across
+    bodies, and the older body's numbers keep their form)."""
+    if not body.short_name:
+        return body.credit_code[-6:]
+    if EnforcementBody.objects.filter(short_name=body.short_name, pk__lt=body.pk).exists():
+        return f"{body.short_name}{body.credit_code[-6:]}"
+    return body.short_name
 
 
 def _party_payload(p: Party) -> dict[str, Any]:
@@ -194,7 +205,7 @@ def case_officers_set(*, actor: Any, case: Case, officers: Sequence[Person],
                       handler: Person) -> Case:
     require_handling(actor, case.body)
     if actor.person_id != case.handler_id and "head" not in (actor.roles or []) \
-            and not actor.is_superuser:
+            and Perm.ADMINISTER_SYSTEM not in perms_of(actor):
         raise PermissionDenied(_("Only the handler or a head can change the case's officers."),
                                code="not_case_handler")
     officer_list = list(dict.fromkeys(officers))

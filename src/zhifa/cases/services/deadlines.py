@@ -98,10 +98,14 @@ def provisional_count() -> int:
     return CaseDeadline.objects.filter(state=DeadlineState.RUNNING, provisional=True).count()
 
 
+def _on_calendar_changed(years: set[int], actor: Any) -> None:
+    recompute_for_years(years, actor)
+
+
 def register_calendar_hooks() -> None:
     from zhifa.workdays import hooks
 
-    hooks.on_calendar_changed(recompute_for_years)
+    hooks.on_calendar_changed(_on_calendar_changed)
     if hasattr(hooks, "register_provisional_counter"):
         hooks.register_provisional_counter(provisional_count)
 
