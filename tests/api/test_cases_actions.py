@@ -160,7 +160,7 @@ def test_an_action_writes_exactly_one_ledger_entry() -> None:
                  "from_stage": "notified", "to_stage": "notified", "acted_on": "2026-09-24",
                  "actor_name": "李明", "recorded_at": out["step"]["recorded_at"],
                  "data": {"acted_on": "2026-09-24", **DEFENCE}, "reason": "",
-                 "late_reason": "", "ledger_seq": entry.seq},
+                 "late_reason": "", "ledger_seq": entry.seq, "warnings": []},
         "approval": None,
         "warnings": [],
     }

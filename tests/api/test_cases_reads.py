@@ -54,7 +54,10 @@ def test_list_and_filters() -> None:
     assert numbers(c.get(API + "/cases?status=closed")) == []
     assert numbers(c.get(API + "/cases?q=广告")) == [more["late"].number]
     assert numbers(c.get(API + "/cases?q=G202600001")) == [w.case.number]
-    # the statement period of the notified case ended on 2026-09-28
+    # the party's statement period of the notified case ended on 2026-09-28: not overdue
+    assert numbers(c.get(API + "/cases?overdue=true")) == []
+    CaseDeadline.objects.filter(case=w.case, rule_code="apl_decision_90").update(
+        due=dt.date(2026, 10, 9))
     assert numbers(c.get(API + "/cases?overdue=true")) == [w.case.number]
     assert numbers(c.get(API + "/cases?overdue=false")) == everything[:3]
     assert numbers(c.get(f"{API}/cases?body={w.a.body.public_id}")) == everything
@@ -75,7 +78,7 @@ def test_list_item() -> None:
         "sector": {"code": "market", "name": "市场监管"},
         "handler": {"public_id": str(w.a.officer.public_id), "name": "李明"},
         "received_on": "2026-09-01", "registered_on": "2026-09-02", "decided_on": None,
-        "closed_on": None, "outcome": "", "final_fine_fen": None, "overdue": True,
+        "closed_on": None, "outcome": "", "final_fine_fen": None, "overdue": False,
     }
 
 
@@ -108,10 +111,10 @@ def test_case_page() -> None:
         == ("2026-09-22", ["fine"], 500000)
     assert [(o["name"], o["role"]) for o in detail["officers"]] == [
         ("李明", "lead"), ("张伟", "assistant")]
-    assert [(d["rule_code"], d["due"], d["state"], d["provisional"], d["overdue"])
-            for d in detail["deadlines"]] == [
-        ("apl_statement_3", "2026-09-28", "running", False, True),
-        ("apl_decision_90", "2026-12-01", "running", False, False)]
+    assert [(d["rule_code"], d["due"], d["state"], d["provisional"], d["overdue"],
+             d["lapsed"]) for d in detail["deadlines"]] == [
+        ("apl_statement_3", "2026-09-28", "running", False, False, True),
+        ("apl_decision_90", "2026-12-01", "running", False, False, False)]
     assert detail["deadlines"][1]["source"] == "行政处罚法第六十条"
     assert [s["action"] for s in detail["steps"]] == [
         "register", "start_investigation", "submit_report", "serve_notice"]

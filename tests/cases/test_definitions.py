@@ -143,10 +143,14 @@ def test_an_edited_definition_is_used_at_once(a: Agency) -> None:
 def test_a_custom_procedure_belongs_to_its_body_and_can_be_switched_off(a: Agency) -> None:
     custom_procedure_save(actor=a.u_sysadmin, body=a.body, code="confirmation",
                           name="行政确认", definition=definition(), active=False)
+    # switched off: no new case may use it, but its open cases keep running on it
+    assert procedure_get("confirmation", body=a.body).code == "confirmation"
     for body in (a.body, a.other_body):
         with pytest.raises(ApplicationError) as exc:
-            procedure_get("confirmation", body=body)
+            procedure_get("confirmation", body=body, active_only=True)
         assert (exc.value.code, exc.value.message) == ("procedure_unknown", "未知的程序。")
+    with pytest.raises(ApplicationError):
+        procedure_get("confirmation", body=a.other_body)
     before = LedgerEntry.objects.count()
     with pytest.raises(ApplicationError) as exc:
         open_case(a, "confirmation", received_on=dt.date(2026, 9, 1))

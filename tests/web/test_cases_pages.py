@@ -115,8 +115,18 @@ def test_deadlines_in_working_days_overdue_and_provisional(client, a, monkeypatc
                                                        provisional=True)
     html = as_user(client, a.u_officer).get(detail_url(case)).content.decode()
     page = text_of(html)
+    # the party's statement period has ended: not the agency's delay
     assert statement.due < today
-    assert "deadline-overdue" in html and "已逾期" in page
+    assert "deadline-overdue" not in html and "当事人期限已届满" in page
+    # an agency time limit that has passed is overdue
+    CaseDeadline.objects.filter(pk=decision.pk).update(due=dt.date(2026, 10, 9),
+                                                       provisional=False)
+    overdue = as_user(client, a.u_officer).get(detail_url(case)).content.decode()
+    assert "deadline-overdue" in overdue and "已逾期" in text_of(overdue)
+    CaseDeadline.objects.filter(pk=decision.pk).update(due=dt.date(2099, 1, 5),
+                                                       provisional=True)
+    html = as_user(client, a.u_officer).get(detail_url(case)).content.decode()
+    page = text_of(html)
     assert 'class="badge badge-provisional" title="' in html
     assert "临时计算" in page
     from zhifa.workdays.calendar import working_days_between
@@ -130,8 +140,13 @@ def test_ids_masked_unless_allowed(client, a):
     case = open_case(a, received_on=dt.date(2026, 9, 1), parties=[party])
     full = case.parties.get().id_number
     masked = full[:6] + "********" + full[-4:]
+    # the case's own officers draft its documents: full number
     officer = as_user(client, a.u_officer).get(detail_url(case)).content.decode()
-    assert masked in officer and full not in officer
+    assert full in officer
+    # a colleague not on the case and a supervisor see it masked
+    for other in (a.u_auxiliary, a.u_supervisor):
+        page = as_user(client, other).get(detail_url(case)).content.decode()
+        assert masked in page and full not in page
     sysadmin = as_user(client, a.u_sysadmin).get(detail_url(case)).content.decode()
     assert full in sysadmin
 
@@ -170,7 +185,10 @@ def test_case_list_search_and_filters(client, a):
     assert numbers(stage="general.registered") == []
     assert numbers(status="open") == [second.number, first.number]
     assert numbers(status="closed") == []
-    # the statement period after the notice has passed: running and overdue
+    # the party's statement period after the notice has passed: not the agency's delay
+    assert numbers(overdue="yes") == []
+    CaseDeadline.objects.filter(case=first, rule_code="apl_decision_90").update(
+        due=dt.date(2026, 10, 9))
     assert numbers(overdue="yes") == [first.number]
     assert numbers(overdue="no") == [second.number]
     # the HTMX request gets the results only
@@ -235,9 +253,11 @@ def test_workbench_panels(client, a):
     second = open_case(a, received_on=dt.date(2026, 11, 2), title="第二案")
     case_act(actor=a.u_officer, case=second, action="register",
              data={"acted_on": "2026-11-03", "act_date": "2026-10-20", "grounds": "涉嫌违法"})
+    CaseDeadline.objects.filter(case=case, rule_code="apl_decision_90").update(
+        due=dt.date(2026, 10, 9))
     officer = text(as_user(client, a.u_officer).get("/"))
     assert "我的案件" in officer and case.number in officer and second.number in officer
-    assert "已逾期" in officer and "陈述、申辩期限" in officer
+    assert "已逾期" in officer and "一般程序行政处罚决定期限" in officer
     assert "待我审批" not in officer
     head = as_user(client, a.u_head).get("/")
     assert "待我审批" in text(head)

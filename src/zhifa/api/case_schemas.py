@@ -99,7 +99,8 @@ class CaseListIn(Schema):
     status: CaseStatus | None = None
     stage: str | None = None  # stage code of the procedure, e.g. notified
     q: str | None = None  # part of the number, the title or a party's name
-    overdue: bool | None = Field(None, description="Cases with a running deadline past due.")
+    overdue: bool | None = Field(None, description="Cases with a running agency deadline "
+                                 "past due (a party's period that ended does not count).")
     body: uuid.UUID | None = None  # for supervisors: one body's cases
 
 
@@ -227,10 +228,16 @@ class DeadlineOut(Schema):
     state: str  # running / met / cancelled
     met_on: dt.date | None
     late_reason: str
-    overdue: bool
+    overdue: bool = Field(description="An agency time limit that has passed while running")
+    party_period: bool = Field(description="A period that runs for the party (statement, "
+                               "hearing request, payment, reminder), never overdue for the "
+                               "agency")
+    lapsed: bool = Field(description="A party's period that has ended: the agency may go on")
 
 
 class StepOut(Schema):
+    warnings: list[dict[str, Any]] = Field(description="Non-blocking legal findings recorded "
+                                           "with the step, e.g. a minor party (APL art. 30)")
     action: str
     label: str
     from_stage: str

@@ -22,9 +22,7 @@ from zhifa.cases.models import (
     ApprovalStatus,
     Case,
     CaseDeadline,
-    CaseOfficer,
     CaseStep,
-    DeadlineState,
     OfficerRole,
     Party,
 )
@@ -35,6 +33,7 @@ from zhifa.cases.selectors import (
     case_search,
     case_view_for,
     cases_for_list,
+    may_see_full_id_numbers,
     provisional_deadlines,
 )
 from zhifa.cases.services import (
@@ -90,19 +89,6 @@ def _handles(user: Any, case: Case) -> bool:
     return Perm.HANDLE_CASES in perms and user.person.body_id == case.body_id
 
 
-def full_id_numbers_for(user: Any, case: Case, officers: list[CaseOfficer]) -> bool:
-    """Parties' full ID numbers: for the case's own officers, the heads and legal reviewers of
-    its body (they draft and check its documents) and system administrators. Everyone else
-    in scope (colleagues, supervisors) sees them masked."""
-    if not _handles(user, case):
-        return False
-    if Perm.ADMINISTER_SYSTEM in perms_of(user):
-        return True
-    if set(user.roles or []) & {"head", "reviewer"}:
-        return True
-    return any(o.person_id == user.person_id for o in officers)
-
-
 def _can_decide(user: Any, a: ApprovalRequest) -> bool:
     if a.status != ApprovalStatus.PENDING or a.requested_by_id == user.pk:
         return False
@@ -134,7 +120,8 @@ def _deadline(d: CaseDeadline) -> dict[str, Any]:
         "rule_code": d.rule_code, "label": d.label, "source": d.source, "start": d.start,
         "extra": d.extra, "due": d.due, "provisional": d.provisional, "state": d.state,
         "met_on": d.met_on, "late_reason": d.late_reason,
-        "overdue": d.state == DeadlineState.RUNNING and d.due < today(),
+        "overdue": d.overdue_on(today()), "party_period": d.party_period,
+        "lapsed": d.lapsed_on(today()),
     }
 
 
@@ -145,6 +132,7 @@ def _step(s: CaseStep, proc: Procedure | None) -> dict[str, Any]:
         "to_stage": s.to_stage, "acted_on": s.acted_on, "actor_name": s.actor_name,
         "recorded_at": s.recorded_at, "data": data_out(act, s.data, in_fen=True),
         "reason": s.reason, "late_reason": s.late_reason, "ledger_seq": s.ledger_seq,
+        "warnings": s.warnings,
     }
 
 
@@ -193,12 +181,12 @@ def case_detail(request: HttpRequest, case: Case) -> _CaseDetail:
     user = request.user
     view = case_view_for(user=user, case=case)
     case, proc = view.case, view.procedure
-    full = full_id_numbers_for(user, case, view.officers)
+    full = may_see_full_id_numbers(user, case)
     for a in view.pending:
         a.case = case
     decisions = _decisions(view.pending)
     pending_actions = {a.action for a in view.pending}
-    overdue = any(d.state == DeadlineState.RUNNING and d.due < today() for d in view.deadlines)
+    overdue = any(d.overdue_on(today()) for d in view.deadlines)
     return _CaseDetail(case, {
         "overdue": overdue,
         "item": ({"public_id": case.item.public_id, "code": case.item.code,

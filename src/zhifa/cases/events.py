@@ -9,7 +9,7 @@ CASE_ACTION = register_event(4002, "case.action", _("{action_label}"))
 APPROVAL_REQUESTED = register_event(4003, "case.approval_requested",
                                     _("Approval requested: {action_label}"))
 APPROVAL_DECIDED = register_event(4004, "case.approval_decided",
-                                  _("Approval step {step}: {decision}"))
+                                  _("Approval step {step}: {decision_label}"))
 APPROVAL_WITHDRAWN = register_event(4005, "case.approval_withdrawn",
                                     _("Approval request withdrawn: {action_label}"))
 DEADLINE_RECOMPUTED = register_event(4006, "case.deadline_recomputed",

@@ -18,6 +18,7 @@ from zhifa.core.money import yuan_to_fen
 from .procedures import Action
 
 MAX_TEXT = 20_000
+MAX_FEN = 10**15  # ten trillion yuan: far above any fine, well inside a 64-bit column
 
 
 def clean_action_data(action: Action, raw: Mapping[str, Any], *, today: dt.date) -> dict[str, Any]:
@@ -79,7 +80,7 @@ def _clean_one(kind: str, value: Any, choices: set[str]) -> Any:
         except ValueError:
             raise ValueError(_("Enter a date such as 2026-03-01.")) from None
     if kind == "money":
-        if isinstance(value, int) and not isinstance(value, bool):
+        if not isinstance(value, str):
             raise ValueError(_("Enter the amount in yuan as text, e.g. \"5000\"."))
         try:
             fen = yuan_to_fen(str(value))
@@ -87,12 +88,16 @@ def _clean_one(kind: str, value: Any, choices: set[str]) -> Any:
             raise ValueError(_("Enter an amount in yuan, e.g. 5000 or 5000.50.")) from None
         if fen < 0:
             raise ValueError(_("The amount cannot be negative."))
+        if fen > MAX_FEN:
+            raise ValueError(_("The amount is too large."))
         return fen
     if kind == "int":
         try:
             number = int(str(value))
         except ValueError:
             raise ValueError(_("Enter a whole number.")) from None
+        if abs(number) > 2**31 - 1:
+            raise ValueError(_("The number is too large."))
         return number
     if kind == "bool":
         if isinstance(value, bool):

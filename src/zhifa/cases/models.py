@@ -165,7 +165,7 @@ class CaseOfficer(models.Model):
         verbose_name_plural = _("case officers")
         constraints = [models.UniqueConstraint(fields=["case", "person"],
                                                name="case_officer_unique")]
-        ordering = ["role", "id"]
+        ordering = ["-role", "id"]  # "lead" sorts after "assistant": lead first
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.person_id}"
@@ -175,6 +175,18 @@ class DeadlineState(models.TextChoices):
     RUNNING = "running", _("Running")
     MET = "met", _("Met")
     CANCELLED = "cancelled", _("No longer applies")
+
+
+# Periods that run for the party, not for the agency: when they end the agency may go on
+# (decide, apply to the court); they are never "overdue" on the agency's side.
+PARTY_PERIODS = frozenset({"apl_statement_3", "apl_hearing_request_5", "apl_payment_15",
+                           "acl_reminder_10", "cpl_announcement_30"})
+
+
+def agency_overdue_q(today: Any) -> models.Q:
+    """Running agency deadlines past due (for filters and annotations)."""
+    return (models.Q(state="running", due__lt=today)
+            & ~models.Q(rule_code__in=PARTY_PERIODS))
 
 
 class CaseDeadline(models.Model):
@@ -201,14 +213,25 @@ class CaseDeadline(models.Model):
     def __str__(self) -> str:
         return f"{self.label} {self.due}"
 
+    @property
+    def party_period(self) -> bool:
+        return self.rule_code in PARTY_PERIODS
+
+    def overdue_on(self, today: Any) -> bool:
+        return self.state == DeadlineState.RUNNING and self.due < today and not self.party_period
+
+    def lapsed_on(self, today: Any) -> bool:
+        """A party's period that has ended (the agency may go on)."""
+        return self.state == DeadlineState.RUNNING and self.due < today and self.party_period
+
 
 class CasePause(models.Model):
     """A suspension, testing or hearing interval that stops the pausable clocks."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pauses")
     kind = models.CharField(_("kind"), max_length=32)
-    first_day = models.DateField(_("from"))
-    last_day = models.DateField(_("until"), null=True, blank=True)
+    first_day = models.DateField(pgettext_lazy("pause", "from"))
+    last_day = models.DateField(pgettext_lazy("pause", "until"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
@@ -234,6 +257,8 @@ class CaseStep(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     late_reason = models.TextField(_("reason for acting late"), blank=True)
+    # non-blocking guard findings, e.g. [{"code": "party_minor", "message": …, "source": …}]
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     ledger_seq = models.BigIntegerField(_("ledger entry"), null=True, blank=True)
 
     class Meta:

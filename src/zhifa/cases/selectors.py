@@ -24,6 +24,7 @@ from .models import (
     CaseOfficer,
     CaseStatus,
     DeadlineState,
+    agency_overdue_q,
 )
 from .procedures import Action, Procedure, procedure_get
 from .services.act import available_actions, role_allows
@@ -62,8 +63,8 @@ def approval_get_for_user(*, user: Any, public_id: Any) -> ApprovalRequest:
 
 def cases_for_list(user: Any) -> QuerySet[Case]:
     return visible_cases(user).select_related("body", "handler", "sector").annotate(
-        overdue=Exists(CaseDeadline.objects.filter(
-            case=OuterRef("pk"), state=DeadlineState.RUNNING, due__lt=timezone.localdate())))
+        overdue=Exists(CaseDeadline.objects.filter(agency_overdue_q(timezone.localdate()),
+                                                   case=OuterRef("pk"))))
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def workbench_for(user: Any, *, today: dt.date | None = None, limit: int = 50) -
                .select_related("case").order_by("due", "id"))
     week_end = today + dt.timedelta(days=7)
     due = list(running.filter(due__gte=today, due__lte=week_end)[:limit])
-    overdue = list(running.filter(due__lt=today)[:limit])
+    overdue = list(running.filter(agency_overdue_q(today))[:limit])
     roles = set(getattr(user, "roles", None) or [])
     approvals = [
         a for a in ApprovalRequest.objects.filter(
@@ -126,16 +127,30 @@ def case_view_for(*, user: Any, case: Case) -> CaseView:
     pending = list(case.approvals.filter(status=ApprovalStatus.PENDING)
                    .select_related("requested_by__person"))
     roles = set(getattr(user, "roles", None) or [])
-    decidable = [a for a in pending if a.steps[a.current] in roles
-                 and a.requested_by_id != user.pk
-                 and getattr(user, "person_id", None)
-                 and user.person.body_id == case.body_id]
+    admin = Perm.ADMINISTER_SYSTEM in perms_of(user)
+    decidable = [a for a in pending if a.requested_by_id != user.pk and (
+        admin or (a.steps[a.current] in roles and getattr(user, "person_id", None)
+                  and user.person.body_id == case.body_id))]
     return CaseView(
         case=case, procedure=proc, officers=list(case.officers.all()),
         parties=list(case.parties.all()), deadlines=list(case.deadlines.all()),
         steps=list(case.steps.select_related("actor").all()), actions=actions,
         pending=pending, decidable=decidable,
     )
+
+
+def may_see_full_id_numbers(user: Any, case: Case) -> bool:
+    """Parties' full ID numbers: for the case's own officers, the heads and legal reviewers
+    of its body (they draft and check its documents) and system administrators. Everyone else
+    in scope (colleagues, supervisors) sees them masked."""
+    perms = perms_of(user)
+    if Perm.ADMINISTER_SYSTEM in perms:
+        return True
+    if Perm.HANDLE_CASES not in perms or user.person.body_id != case.body_id:
+        return False
+    if set(user.roles or []) & {"head", "reviewer"}:
+        return True
+    return case.officers.filter(person_id=user.person_id).exists()
 
 
 def provisional_deadlines(user: Any) -> QuerySet[CaseDeadline]:

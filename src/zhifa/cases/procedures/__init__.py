@@ -50,16 +50,19 @@ def builtin_codes() -> list[str]:
     return list(BUILTIN)
 
 
-def procedure_get(code: str, *, body: EnforcementBody | None = None) -> Procedure:
+def procedure_get(code: str, *, body: EnforcementBody | None = None,
+                  active_only: bool = False) -> Procedure:
     """The definition a case runs on: a built-in procedure, or the body's own (custom)
-    procedure with that code."""
+    procedure with that code. A deactivated custom procedure still runs its open cases;
+    ``active_only`` (opening a case) refuses it."""
     if code in BUILTIN:
         return _builtin(code)
     from ..models import CustomProcedure
 
     custom = None
     if body is not None:
-        custom = CustomProcedure.objects.filter(body=body, code=code, active=True).first()
+        rows = CustomProcedure.objects.filter(body=body, code=code)
+        custom = (rows.filter(active=True) if active_only else rows).first()
     if custom is None:
         raise InvalidInput(_("Unknown procedure."), code="procedure_unknown")
     return _parse_custom(custom.pk, custom.updated_at.isoformat(), custom.definition_with_code())

@@ -277,6 +277,7 @@ def _apply(ctx: GuardContext, *, reason: str, late_reason: str, late: list[Any],
         to_stage=case.stage, acted_on=on, actor=ctx.actor if getattr(ctx.actor, "pk", None)
         else None, actor_name=_actor_name(ctx.actor), data=to_json(ctx.data), reason=reason,
         late_reason=late_reason, ledger_seq=entry.seq,
+        warnings=[w.as_dict() for w in warnings],
     )
 
 

@@ -130,7 +130,7 @@ def case_create(
     if body is None:
         raise InvalidInput(_("Choose the enforcement body."), code="body_required")
     require_handling(actor, body)
-    proc = procedure_get(procedure, body=body)
+    proc = procedure_get(procedure, body=body, active_only=True)
     title = title.strip()
     errors: dict[str, str] = {}
     if not title or len(title) > 200 or "\x00" in title:

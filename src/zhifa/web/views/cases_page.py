@@ -26,7 +26,7 @@ from zhifa.cases.models import (
     Party,
 )
 from zhifa.cases.procedures import Action, Procedure
-from zhifa.cases.selectors import case_view_for
+from zhifa.cases.selectors import case_view_for, may_see_full_id_numbers
 from zhifa.core.validators import mask_id_number
 from zhifa.ledger.selectors import EntryView, stream_entries
 from zhifa.orgs.models import AccountRole, Certificate, CertificateStatusChange
@@ -43,14 +43,6 @@ ENTRY_STATUS_TEXT = {
     "pending": _("Awaiting a signed checkpoint"),
     "broken": _("Verification failed"),
 }
-
-
-def may_see_full_id(user: Any, case: Case) -> bool:
-    perms = perms_of(user)
-    if Perm.ADMINISTER_SYSTEM in perms:
-        return True
-    return Perm.VIEW_FULL_ID_NUMBER in perms and getattr(user, "person_id", None) is not None \
-        and user.person.body_id == case.body_id
 
 
 @dataclass(frozen=True)
@@ -74,6 +66,7 @@ class DeadlineRow:
     days_left: int | None  # working days from today to the due date, negative when overdue
     overdue: bool
     paused: bool
+    lapsed: bool = False  # a party's period that has ended: the agency may go on
 
     @property
     def days_overdue(self) -> int:
@@ -145,7 +138,7 @@ def deadline_rows(case: Case, proc: Procedure, deadlines: list[CaseDeadline],
         rows.append(DeadlineRow(
             deadline=d, running=running,
             days_left=working_days_between(today, d.due) if running else None,
-            overdue=running and d.due < today,
+            overdue=d.overdue_on(today), lapsed=d.lapsed_on(today),
             paused=running and paused and d.rule_code in proc.pausable))
     # running first (soonest due first), then the met and cancelled ones
     rows.sort(key=lambda r: (not r.running, r.deadline.due, r.deadline.pk))
@@ -197,7 +190,7 @@ def case_page(request: HttpRequest, case: Case, *, bound: ActionForm | None = No
     today = timezone.localdate()
     view = case_view_for(user=user, case=case)
     case, proc = view.case, view.procedure
-    full_id = may_see_full_id(user, case)
+    full_id = may_see_full_id_numbers(user, case)
     # a step already waiting for approval is shown with its request, not as a form again
     waiting = {r.action for r in view.pending}
     actions = [a for a in view.actions if a.code not in waiting]
