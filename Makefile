@@ -46,7 +46,11 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src/zhifa/core src/zhifa/api src/zhifa/orgs/services \
 		src/zhifa/orgs/selectors.py src/zhifa/orgs/permissions.py src/zhifa/catalog/services.py \
-		src/zhifa/catalog/selectors.py src/zhifa/transfer/services.py src/zhifa/demo/services.py
+		src/zhifa/catalog/selectors.py src/zhifa/transfer/services.py src/zhifa/demo/services.py \
+		src/zhifa/workdays src/zhifa/ledger src/zhifa/cases/services src/zhifa/cases/selectors.py \
+		src/zhifa/cases/guards.py src/zhifa/cases/effects.py src/zhifa/cases/fields.py \
+		src/zhifa/cases/hooks.py src/zhifa/cases/procedures src/zhifa/catalog/versioning.py \
+		src/zhifa/catalog/events.py src/zhifa/orgs/events.py
 	ZHIFA_DATA_DIR=$$(mktemp -d) $(BIN)/zhifa makemigrations --check --dry-run -v0
 
 # The whole suite on SQLite, then again on PostgreSQL. In CI (CI=true) a PostgreSQL that

@@ -301,7 +301,8 @@ def _english(client: Client) -> Client:
 CHANGELISTS = {
     "/admin/orgs/enforcementbody/": (
         ["执法主体", "统一社会信用代码", "行政机关", "正常"],
-        ["enforcement bodies", "Unified social credit code", "Administrative organ", "Active"],
+        ["Select enforcement body to change", "Unified social credit code",
+         "Administrative organ", "Active"],
     ),
     "/admin/orgs/person/": (
         ["人员", "公民身份号码", "在岗"],

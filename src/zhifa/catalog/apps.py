@@ -6,3 +6,6 @@ class CatalogConfig(AppConfig):
     name = "zhifa.catalog"
     label = "catalog"
     verbose_name = _("Catalogues")
+
+    def ready(self) -> None:
+        from . import events  # noqa: F401  (registers the catalogues' ledger events)

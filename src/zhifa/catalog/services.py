@@ -1,7 +1,8 @@
 """State changes of the catalogues. The importer, the demo loader, the API and the admin call
 these. Versions are never edited in place: a new version closes the previous one
 (``effective_to``) in the same transaction (``versioning.create_version``, which also says who
-may date a version in the past)."""
+may date a version in the past). Every change writes its ledger entry in the same transaction
+(``catalog.events``, stream ``"catalog"``)."""
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
@@ -12,9 +13,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhifa.core.errors import InvalidInput, PermissionDenied
+from zhifa.ledger.services import ledger_append
 from zhifa.orgs.models import Department, EnforcementBody, Region, Sector
 from zhifa.orgs.permissions import Perm, perms_of
 
+from . import events
 from .benchmark_rules import TierIn, check_tiers
 from .models import (
     AmountUnit,
@@ -38,7 +41,14 @@ from .models import (
     ServiceGuide,
     TimeUnit,
 )
-from .versioning import create_version, is_system_actor, latest_version
+from .versioning import (
+    article_refs,
+    create_version,
+    is_system_actor,
+    latest_version,
+    ledger_actor,
+    record_version,
+)
 
 __all__ = [
     "ThresholdIn", "TierIn", "benchmark_create", "hearing_threshold_create",
@@ -130,7 +140,9 @@ def law_version_create(
                                code="version_effective_date")
         previous.effective_to = effective_from
         previous.save(update_fields=["effective_to", "updated_at"])
-    if not created and (law.title, law.level) != (title, level):
+    renamed = {key: [old, new] for key, old, new in
+               (("title", law.title, title), ("level", law.level, level)) if old != new}
+    if not created and renamed:
         # A revision may rename a law or change its level; the instrument shows the latest.
         law.title, law.level = title, level
         law.save(update_fields=["title", "level", "updated_at"])
@@ -144,6 +156,19 @@ def law_version_create(
     Article.objects.bulk_create(
         [Article(version=version, number=n, label=lbl, text=t) for n, lbl, t in articles]
     )
+    payload: dict[str, Any] = {
+        "law_code": law.code, "title": title, "level": level, "law_version": version.public_id,
+        "label": label, "issuer": issuer, "document_number": document_number,
+        "promulgated_date": promulgated_date, "effective_from": effective_from,
+        "articles": sorted(numbers),
+    }
+    if created:
+        event = events.LAW_CREATED
+    else:
+        event = events.LAW_VERSION_CREATED
+        payload.update(previous_label=previous.label if previous else None, changes=renamed)
+    ledger_append(actor=ledger_actor(actor), event=event, stream=events.CATALOG_STREAM,
+                  payload=payload)
     return version
 
 
@@ -196,6 +221,19 @@ def item_create(
         litigation_court=litigation_court, litigation_months=litigation_months,
     )
     item.legal_basis.set(articles)
+    record_version(
+        actor=actor, obj=item, first=events.ITEM_CREATED, later=events.ITEM_VERSION_CREATED,
+        body=body, payload={
+            "item": item.public_id, "name": name, "category": category,
+            "procedure_type": procedure_type, "legal_basis": article_refs(articles),
+            "basis_text": basis_text,
+            "accepting_office": accepting_office.name if accepting_office else None,
+            "deciding_office": deciding_office.name if deciding_office else None,
+            "time_limit": time_limit, "time_limit_unit": time_limit_unit,
+            "reconsideration_body": reconsideration_body,
+            "reconsideration_days": reconsideration_days,
+            "litigation_court": litigation_court, "litigation_months": litigation_months,
+        })
     return item
 
 
@@ -205,6 +243,7 @@ def item_record_legality_review(
 ) -> EnforcementItem:
     """Record the legality review (合法性审核) that makes an item publishable (118号)."""
     _require_catalog_scope(actor, item.body)
+    previous_status = item.legality_review_status
     item.legality_review_status = (
         LegalityReviewStatus.PASSED if passed else LegalityReviewStatus.FAILED
     )
@@ -212,6 +251,12 @@ def item_record_legality_review(
     item.legality_review_note = note
     item.save(update_fields=["legality_review_status", "legality_reviewed_on",
                              "legality_review_note", "updated_at"])
+    ledger_append(actor=ledger_actor(actor), event=events.ITEM_LEGALITY_REVIEWED,
+                  stream=events.CATALOG_STREAM, body=item.body, payload={
+                      "item": item.public_id, "code": item.code, "version": item.version,
+                      "status": item.legality_review_status,
+                      "previous_status": previous_status, "reviewed_on": reviewed_on,
+                      "note": note})
     return item
 
 
@@ -240,6 +285,14 @@ def inspection_item_create(
         method=method, basis_text=basis_text, ratio_percent=ratio_percent, frequency=frequency,
     )
     item.legal_basis.set(articles)
+    record_version(
+        actor=actor, obj=item, first=events.INSPECTION_ITEM_CREATED,
+        later=events.INSPECTION_ITEM_VERSION_CREATED, body=body, payload={
+            "inspection_item": item.public_id, "name": name,
+            "inspection_objects": inspection_objects, "method": method,
+            "legal_basis": article_refs(articles), "basis_text": basis_text,
+            "ratio_percent": ratio_percent, "frequency": frequency,
+        })
     return item
 
 
@@ -258,12 +311,21 @@ def service_guide_create(
     phone: str = "",
 ) -> ServiceGuide:
     _require_catalog_scope(actor, item.body)
-    return create_version(
+    guide: ServiceGuide = create_version(
         ServiceGuide, actor=actor, key={"item": item, "code": item.code},
         effective_from=effective_from,
         conditions=conditions, materials=materials, process=process,
         time_limit_text=time_limit_text, fees=fees, location=location, phone=phone,
     )
+    record_version(
+        actor=actor, obj=guide, first=events.SERVICE_GUIDE_CREATED,
+        later=events.SERVICE_GUIDE_VERSION_CREATED, body=item.body, payload={
+            "service_guide": guide.public_id, "item": item.public_id,
+            "item_version": item.version, "conditions": conditions, "materials": materials,
+            "process": process, "time_limit_text": time_limit_text, "fees": fees,
+            "location": location, "phone": phone,
+        })
+    return guide
 
 
 # --- Discretion benchmarks ------------------------------------------------------------------
@@ -327,6 +389,21 @@ def benchmark_create(
             for t in tiers
         ]
     )
+    record_version(
+        actor=actor, obj=benchmark, first=events.BENCHMARK_CREATED,
+        later=events.BENCHMARK_VERSION_CREATED, body=issuing_body, payload={
+            "benchmark": benchmark.public_id, "violation": violation, "region": region.code,
+            "sector": sector.code,
+            "issuing_body": issuing_body.credit_code if issuing_body else None,
+            "violated_text": violated_text, "penalty_text": penalty_text,
+            "violated_articles": article_refs(violated),
+            "penalty_articles": article_refs(penalty), "source_document": source_document,
+            "amount_unit": amount_unit, "statutory_min": statutory_min,
+            "statutory_max": statutory_max,
+            "tiers": [{"tier": t.tier, "conditions": t.conditions, "min_value": t.min_value,
+                       "max_value": t.max_value, "penalty_kinds": list(t.penalty_kinds),
+                       "other_measures": t.other_measures} for t in tiers],
+        })
     return benchmark
 
 
@@ -390,6 +467,18 @@ def review_catalogue_create(
     ReviewCategoryTrigger.objects.bulk_create(
         [ReviewCategoryTrigger(catalogue=catalogue, trigger=t) for t in sorted(set(triggers))]
     )
+    record_version(
+        actor=actor, obj=catalogue, first=events.REVIEW_CATALOGUE_CREATED,
+        later=events.REVIEW_CATALOGUE_VERSION_CREATED, body=body, payload={
+            "review_catalogue": catalogue.public_id, "title": title,
+            "review_days": review_days, "extension_days": extension_days,
+            "source_document": source_document,
+            "thresholds": [{"party_type": t.party_type, "amount_fen": t.amount_fen,
+                            "comparator": t.comparator,
+                            "counts_confiscation": t.counts_confiscation}
+                           for t in thresholds],
+            "triggers": sorted(set(triggers)),
+        })
     return catalogue
 
 
@@ -408,9 +497,18 @@ def hearing_threshold_create(
     _require_system_admin(actor, _("Only system administrators can set hearing thresholds."))
     _require_threshold(party_type=party_type, comparator=comparator, amount_fen=amount_fen)
     code = f"hearing-{region.code}-{sector.code if sector else 'all'}-{party_type}"
-    return create_version(
+    threshold: HearingThreshold = create_version(
         HearingThreshold, actor=actor, key={"code": code}, effective_from=effective_from,
         region=region,
         sector=sector, party_type=party_type, amount_fen=amount_fen, comparator=comparator,
         source_document=source_document,
     )
+    record_version(
+        actor=actor, obj=threshold, first=events.HEARING_THRESHOLD_CREATED,
+        later=events.HEARING_THRESHOLD_VERSION_CREATED, body=None, payload={
+            "hearing_threshold": threshold.public_id, "region": region.code,
+            "sector": sector.code if sector else None, "party_type": party_type,
+            "amount_fen": amount_fen, "comparator": comparator,
+            "source_document": source_document,
+        })
+    return threshold

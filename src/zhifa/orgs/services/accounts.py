@@ -1,4 +1,6 @@
-"""User accounts: logins linked to people, and the roles they grant."""
+"""User accounts: logins linked to people, and the roles they grant. Each change writes its
+ledger entry (``orgs.events``, stream ``"accounts"``) in the same transaction; passwords and
+their hashes never go into an entry."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -8,8 +10,10 @@ from django.utils.translation import gettext as _
 
 from zhifa.core.errors import InvalidInput, PermissionDenied
 
+from .. import events
 from ..models import AccountRole, Person, PersonStatus, User
 from ..permissions import Perm, perms_of
+from ._ledger import changes, record
 from ._scope import require_admin, require_body_scope
 
 _BODY_GRANTABLE_ROLES = {
@@ -88,10 +92,26 @@ def account_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
         raise InvalidInput(_("A staff account must be linked to a person."),
                            code="account_needs_person")
     is_admin = AccountRole.SYSTEM_ADMIN in cleaned
+    before = _role_facts(user)
     user.roles = cleaned
     user.is_staff = user.is_superuser = is_admin
-    user.save(update_fields=["roles", "is_staff", "is_superuser"])
+    changed = changes(before, _role_facts(user))
+    if changed:
+        user.save(update_fields=["roles", "is_staff", "is_superuser"])
+        _record(actor, events.ACCOUNT_ROLES_CHANGED, user, changes=changed)
     return user
+
+
+def _role_facts(user: User) -> dict[str, Any]:
+    return {"roles": list(user.roles or []), "is_staff": user.is_staff,
+            "is_superuser": user.is_superuser}
+
+
+def _record(actor: Any, event: Any, user: User, **payload: Any) -> None:
+    person = user.person if user.person_id else None
+    record(actor=actor, event=event, stream=events.ACCOUNTS_STREAM,
+           body=person.body if person is not None else None,
+           payload={"account": user.pk, "username": user.username, **payload})
 
 
 @transaction.atomic
@@ -101,18 +121,27 @@ def account_set_active(*, actor: Any, user: User, active: bool) -> User:
     _require_account_scope(actor, user)
     if actor is not None and user.pk == actor.pk and not active:
         raise InvalidInput(_("You cannot disable your own account."), code="account_self")
+    if user.is_active == active:
+        return user
     user.is_active = active
     user.save(update_fields=["is_active"])
+    _record(actor, events.ACCOUNT_ENABLED if active else events.ACCOUNT_DISABLED, user)
     return user
 
 
 @transaction.atomic
-def account_set_password(*, actor: Any, user: User, password: str) -> User:
-    """An administrator sets a new password, checked by the password rules in settings."""
+def account_set_password(*, actor: Any, user: User, password: str | None) -> User:
+    """An administrator sets a new password, checked by the password rules in settings;
+    ``None`` turns signing in with a password off (the Django admin offers this)."""
     _require_account_scope(actor, user)
-    _validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        _validate_password(password, user)
+        user.set_password(password)
     user.save(update_fields=["password"])
+    _record(actor, events.ACCOUNT_PASSWORD_SET if password is not None
+            else events.ACCOUNT_PASSWORD_UNUSABLE, user)
     return user
 
 
@@ -166,4 +195,72 @@ def account_create(
     else:
         user.set_password(password)
     user.save()
+    _record(actor, events.ACCOUNT_CREATED, user,
+            person=person.public_id if person is not None else None,
+            name=person.name if person is not None else None, roles=roles)
     return user
+
+
+ACCOUNT_FIELDS = frozenset({
+    "username", "first_name", "last_name", "email", "person", "roles", "is_active",
+    "is_staff", "is_superuser",
+})
+
+
+def _account_facts(user: User) -> dict[str, Any]:
+    person = user.person if user.person_id else None
+    return {
+        "username": user.username, "first_name": user.first_name, "last_name": user.last_name,
+        "email": mask_email(user.email),
+        "person": person.public_id if person is not None else None,
+        "roles": list(user.roles or []), "is_active": user.is_active,
+        "is_staff": user.is_staff, "is_superuser": user.is_superuser,
+    }
+
+
+def mask_email(value: str) -> str:
+    """``l*****@example.org``: enough to tell addresses apart in the ledger."""
+    local, at, domain = value.partition("@")
+    if not at:
+        return "*" * len(value)
+    return local[:1] + "*" * (len(local) - 1) + "@" + domain
+
+
+@transaction.atomic
+def account_update(*, actor: Any, user: User, **fields: Any) -> User:
+    """What the Django admin changes on an account (``ACCOUNT_FIELDS``), for system
+    administrators. Unlike ``account_set_roles`` the role list may be empty (an account
+    that can do nothing) and the admin flags are set as given."""
+    require_admin(actor)
+    unknown = set(fields) - ACCOUNT_FIELDS
+    if unknown:
+        raise TypeError(f"account_update() got unknown fields: {sorted(unknown)}")
+    current = User.objects.select_for_update(of=("self",)).select_related("person").get(
+        pk=user.pk)
+    if "username" in fields:
+        fields["username"] = fields["username"].strip()
+        if not fields["username"]:
+            raise InvalidInput(_("A username is required."), code="username_required")
+        if User.objects.filter(username=fields["username"]).exclude(pk=user.pk).exists():
+            raise InvalidInput(_("This username is taken."), code="username_taken")
+    if "roles" in fields:
+        fields["roles"] = sorted(set(fields["roles"]))
+        unknown_roles = set(fields["roles"]) - set(AccountRole.values)
+        if unknown_roles:
+            raise InvalidInput(_("Unknown role."), code="role_unknown",
+                               detail=sorted(unknown_roles))
+    person = fields.get("person")
+    if person is not None and User.objects.filter(person=person).exclude(pk=user.pk).exists():
+        raise InvalidInput(_("This person already has an account."), code="person_has_account")
+    if actor is not None and user.pk == actor.pk and fields.get("is_active") is False:
+        raise InvalidInput(_("You cannot disable your own account."), code="account_self")
+    before = _account_facts(current)
+    for key, value in fields.items():
+        setattr(current, key, value)
+    changed = changes(before, _account_facts(current))
+    if changed:
+        current.save(update_fields=sorted(fields))
+        _record(actor, events.ACCOUNT_UPDATED, current, changes=changed)
+    for key in fields:
+        setattr(user, key, getattr(current, key))
+    return current

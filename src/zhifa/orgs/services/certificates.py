@@ -1,4 +1,5 @@
-"""Enforcement certificates: issue, status changes and the expiry sweep."""
+"""Enforcement certificates: issue, corrections, status changes and the expiry sweep. Each
+change writes its ledger entry (``orgs.events``) in the same transaction."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from zhifa.core.errors import InvalidInput
 
+from .. import events
 from ..models import (
     Certificate,
     CertificateStatus,
@@ -21,7 +23,43 @@ from ..models import (
     Sector,
 )
 from ..permissions import Perm, perms_of
+from ._ledger import certificate_facts, certificate_ref, changes, record
 from ._scope import require_body_scope
+
+
+def _clean_number(number: str, *, exclude: int = 0) -> str:
+    number = number.strip()
+    if not number:
+        raise InvalidInput(_("The certificate number is required."), code="certificate_number")
+    if Certificate.objects.filter(number=number).exclude(pk=exclude).exists():
+        raise InvalidInput(_("A certificate with this number already exists."),
+                           code="certificate_duplicate")
+    return number
+
+
+def _require_issuer(issuer: str) -> None:
+    if not issuer.strip():
+        raise InvalidInput(_("The issuing authority is required."), code="certificate_issuer")
+
+
+def _require_dates(issue_date: dt.date, expiry_date: dt.date) -> None:
+    if expiry_date < issue_date:
+        raise InvalidInput(_("The expiry date is before the issue date."),
+                           code="certificate_dates")
+
+
+def _require_scope(actor: Any, person: Person, areas: list[Region],
+                   categories: list[Sector]) -> None:
+    if not areas or not categories:
+        raise InvalidInput(_("A certificate needs at least one area and one category."),
+                           code="certificate_scope")
+    if actor is not None and Perm.ADMINISTER_SYSTEM not in perms_of(actor):
+        region = person.body.region
+        if not all(region.covers(area) for area in areas):
+            raise InvalidInput(
+                _("A certificate's areas must lie within the body's region."),
+                code="certificate_area_outside_body",
+            )
 
 
 @transaction.atomic
@@ -41,8 +79,7 @@ def certificate_issue(
     number = number.strip()
     if not number:
         raise InvalidInput(_("The certificate number is required."), code="certificate_number")
-    if not issuer.strip():
-        raise InvalidInput(_("The issuing authority is required."), code="certificate_issuer")
+    _require_issuer(issuer)
     kinds = {r.kind for r in person.roles.all()}
     if not kinds & _CERTIFIED_ROLE_KINDS:
         # APL art. 42: penalties are enforced by officers holding enforcement certificates;
@@ -52,30 +89,88 @@ def certificate_issue(
                            code="certificate_holder_role")
     if person.status != PersonStatus.ACTIVE:
         raise InvalidInput(_("The holder is no longer in post."), code="certificate_holder_left")
-    if Certificate.objects.filter(number=number).exists():
-        raise InvalidInput(_("A certificate with this number already exists."),
-                           code="certificate_duplicate")
-    if expiry_date < issue_date:
-        raise InvalidInput(_("The expiry date is before the issue date."),
-                           code="certificate_dates")
+    number = _clean_number(number)
+    _require_dates(issue_date, expiry_date)
     areas, categories = list(areas), list(categories)
-    if not areas or not categories:
-        raise InvalidInput(_("A certificate needs at least one area and one category."),
-                           code="certificate_scope")
-    if actor is not None and Perm.ADMINISTER_SYSTEM not in perms_of(actor):
-        region = person.body.region
-        if not all(region.covers(area) for area in areas):
-            raise InvalidInput(
-                _("A certificate's areas must lie within the body's region."),
-                code="certificate_area_outside_body",
-            )
+    _require_scope(actor, person, areas, categories)
     cert = Certificate.objects.create(
         number=number, person=person, issuer=issuer, issue_date=issue_date,
         expiry_date=expiry_date, status=CertificateStatus.VALID,
     )
     cert.areas.set(areas)
     cert.categories.set(categories)
+    record(actor=actor, event=events.CERTIFICATE_ISSUED, body=person.body,
+           payload={**certificate_ref(cert),
+                    **certificate_facts(cert, areas, categories)})
     return cert
+
+
+CERTIFICATE_FIELDS = frozenset({
+    "number", "issuer", "issue_date", "expiry_date", "areas", "categories",
+})
+
+
+@transaction.atomic
+def certificate_update(*, actor: Any, certificate: Certificate, **fields: Any) -> Certificate:
+    """Correct what was recorded from the certificate (``CERTIFICATE_FIELDS``: a mistyped
+    number, dates, areas or categories). The holder stays; the status changes only through
+    ``certificate_status_change``. Dates that would contradict the recorded status history
+    are refused."""
+    unknown = set(fields) - CERTIFICATE_FIELDS
+    if unknown:
+        raise TypeError(f"certificate_update() got unknown fields: {sorted(unknown)}")
+    cert = Certificate.objects.select_for_update(of=("self",)).select_related(
+        "person__body").get(pk=certificate.pk)
+    person = cert.person
+    if actor is not None:
+        require_body_scope(actor, person.body)
+    old_areas, old_categories = list(cert.areas.all()), list(cert.categories.all())
+    areas = list(fields.pop("areas", old_areas))
+    categories = list(fields.pop("categories", old_categories))
+    if "number" in fields:
+        fields["number"] = _clean_number(fields["number"], exclude=cert.pk)
+    if "issuer" in fields:
+        _require_issuer(fields["issuer"])
+    before = certificate_facts(cert, old_areas, old_categories)
+    for key, value in fields.items():
+        setattr(cert, key, value)
+    _require_dates(cert.issue_date, cert.expiry_date)
+    _require_history(cert)
+    if not areas or not categories:
+        _require_scope(actor, person, areas, categories)
+    if sorted(a.code for a in areas) != before["areas"]:
+        # Areas recorded earlier (perhaps by a system administrator) are not checked again.
+        _require_scope(actor, person, areas, categories)
+    changed = changes(before, certificate_facts(cert, areas, categories))
+    if not changed:
+        return cert
+    cert.save()
+    if "areas" in changed:
+        cert.areas.set(areas)
+    if "categories" in changed:
+        cert.categories.set(categories)
+    record(actor=actor, event=events.CERTIFICATE_UPDATED, body=person.body,
+           payload={**certificate_ref(cert), "changes": changed})
+    return cert
+
+
+def _require_history(cert: Certificate) -> None:
+    """The recorded status changes must still fit the dates: none before the issue date, and
+    an "expired" change on the day after the expiry date."""
+    for change in cert.status_changes.all():
+        if change.effective_date < cert.issue_date:
+            raise InvalidInput(
+                _("A status change of %(date)s is recorded before this issue date.")
+                % {"date": change.effective_date.isoformat()},
+                code="certificate_history_conflict",
+            )
+        if (change.to_status == CertificateStatus.EXPIRED
+                and change.effective_date != cert.expiry_date + dt.timedelta(days=1)):
+            raise InvalidInput(
+                _("The certificate was recorded as expired on %(date)s; its expiry date "
+                  "cannot change.") % {"date": change.effective_date.isoformat()},
+                code="certificate_history_conflict",
+            )
 
 
 _CERTIFIED_ROLE_KINDS = {RoleKind.OFFICER, RoleKind.HEAD, RoleKind.REVIEWER, RoleKind.SUPERVISOR}
@@ -155,21 +250,28 @@ def certificate_status_change(
         effective_date=effective_date, reason=reason.strip(),
         actor=actor if actor is not None and actor.pk else None,
     )
+    record(actor=actor, event=events.CERTIFICATE_STATUS_CHANGED, body=cert.person.body,
+           payload={**certificate_ref(cert), "from_status": cert.status,
+                    "to_status": to_status, "effective_date": effective_date,
+                    "reason": reason.strip()})
     cert.status = to_status
     cert.save(update_fields=["status", "updated_at"])
     certificate.status = to_status
     return change
 
 
+@transaction.atomic
 def certificates_expire_due(*, today: dt.date) -> tuple[int, list[str]]:
     """Periodic sweep: mark certificates past their expiry date as expired (``zhifa
     certificates expire``). The validity selector already treats them as expired by date;
     this keeps the status column and the history in step. A certificate whose change is
-    refused is reported and skipped, so one bad row never stops the sweep."""
-    count, failed = 0, []
+    refused is reported and skipped (its change rolls back alone), so one bad row never
+    stops the sweep. Each change writes its own entry; the sweep adds one that sums it up
+    when it changed anything."""
+    count, failed, expired = 0, [], []
     due = Certificate.objects.filter(
         status__in=[CertificateStatus.VALID, CertificateStatus.SUSPENDED], expiry_date__lt=today
-    )
+    ).select_related("person__body").order_by("number")
     for cert in due:
         try:
             certificate_status_change(
@@ -180,4 +282,9 @@ def certificates_expire_due(*, today: dt.date) -> tuple[int, list[str]]:
             failed.append(f"{cert.number}: {exc.code}")
             continue
         count += 1
+        expired.append(cert.number)
+    if count:
+        record(actor=None, event=events.CERTIFICATES_EXPIRED,
+               payload={"today": today, "count": count, "certificates": expired,
+                        "failed": failed})
     return count, failed
