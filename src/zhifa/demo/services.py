@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from zhifa.cases.models import Case, CaseStep
 from zhifa.catalog.models import (
     DiscretionBenchmark,
     EnforcementItem,
@@ -20,6 +21,7 @@ from zhifa.catalog.models import (
     ReviewCatalogue,
 )
 from zhifa.core.errors import ApplicationError, PermissionDenied
+from zhifa.ledger.models import LedgerEntry
 from zhifa.orgs.models import AccountRole, Certificate, EnforcementBody, Person, User
 from zhifa.orgs.permissions import Perm, perms_of
 
@@ -73,6 +75,9 @@ def demo_counts() -> dict[str, int]:
         "benchmarks": DiscretionBenchmark.objects.count(),
         "review_catalogues": ReviewCatalogue.objects.filter(body__in=demo_bodies).count(),
         "laws": Law.objects.count(),
+        "cases": Case.objects.filter(is_demo=True).count(),
+        "case_steps": CaseStep.objects.filter(case__is_demo=True).count(),
+        "ledger_entries": LedgerEntry.objects.count(),
     }
 
 

@@ -44,13 +44,14 @@ class LoadContext:
 
 
 def load_all(ctx: LoadContext) -> None:
-    from . import accounts, catalog, laws, orgs, people
+    from . import accounts, cases, catalog, laws, orgs, people
 
     orgs.load(ctx)
     people.load(ctx)
     laws.load(ctx)
     catalog.load(ctx)
     accounts.load(ctx)
+    cases.load(ctx)
 
 
 def person_in_slot(ctx: LoadContext, body_key: str, slot: str) -> Person:

@@ -72,6 +72,10 @@ class Command(BaseCommand):
               "%(certificates)d certificates, %(items)d enforcement items, %(benchmarks)d "
               "discretion benchmarks, %(laws)d laws and regulations.") % counts
         )
+        self.stdout.write(
+            _("%(cases)d demo cases with %(case_steps)d steps; %(ledger_entries)d ledger "
+              "entries.") % counts
+        )
         self.stdout.write("")
         self.stdout.write(_("Demo logins (demo data only; never use these passwords for real):"))
         header = [pgettext("demo logins", "Role"), pgettext("demo logins", "Username"),

@@ -1,0 +1,132 @@
+"""Taking a planned demo case through its recipe with the case services only: ``case_create``
+(or ``inspection_draw``), ``case_act`` for each step and ``approval_decide`` for each rung of
+the approval ladder. Every change therefore has its guards checked and its ledger entry, as
+if an officer had done it on the recorded day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from zhifa.cases.models import ApprovalRequest, ApprovalStatus, Case
+from zhifa.cases.services import approval_decide, case_act, case_create
+from zhifa.core.errors import ApplicationError
+from zhifa.orgs.models import User
+
+from .content import ContentMaker, Facts
+from .staff import BodyStaff, Officer
+from .steps import Recipe, Step
+
+# When a time limit has passed by the recorded day (e.g. a holiday fell in between).
+LATE_REASON = "因节假日及当事人原因未能在期限内完成，已报经本机关负责人同意。"
+APPROVED = {"head": "同意。", "officer": "经审核，同意报批。", "reviewer": "经审核，同意。"}
+
+
+@dataclass
+class Planned:
+    staff: BodyStaff
+    recipe: Recipe
+    facts: Facts
+    officers: list[Officer]
+    received: dt.date
+    dates: list[dt.date]
+    order: int = 0
+    extra: list[Any] = field(default_factory=list)  # further officers (auxiliaries)
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in data.items()}
+
+
+class Walker:
+    def __init__(self, content: ContentMaker) -> None:
+        self.content = content
+
+    # --- who acts ---------------------------------------------------------------------
+    def actor_for(self, staff: BodyStaff, case: Case, step: Step) -> User:
+        if step.by == "head":
+            return staff.head
+        if step.by == "reviewer":
+            return staff.reviewer
+        handler = staff.account(case.handler)
+        if handler is not None:
+            return handler
+        for officer in case.officers.select_related("person"):
+            account = staff.account(officer.person)
+            if account is not None:
+                return account
+        return staff.head
+
+    def approver_for(self, staff: BodyStaff, role: str, requester: User) -> User:
+        if role == "head":
+            return staff.head
+        if role == "reviewer":
+            return staff.reviewer
+        candidates = [staff.login_officer] if staff.login_officer else []
+        candidates += staff.officers
+        return next(o.account for o in candidates
+                    if o.account is not None and o.account.pk != requester.pk)
+
+    # --- steps ------------------------------------------------------------------------
+    def act(self, staff: BodyStaff, case: Case, step: Step, on: dt.date, facts: Facts) -> None:
+        actor = self.actor_for(staff, case, step)
+        data = _plain({**step.values(facts, on), "acted_on": on})
+        try:
+            result = case_act(actor=actor, case=case, action=step.action, data=data,
+                              late_reason=step.late)
+        except ApplicationError as exc:
+            if exc.code != "late_reason_required":
+                raise ValueError(f"demo case {case.number} ({facts.title}), step "
+                                 f"{step.action} on {on}: {exc.code}: {exc.message}") from exc
+            result = case_act(actor=actor, case=case, action=step.action, data=data,
+                              late_reason=LATE_REASON)
+        request = result.approval
+        if request is None or result.step is not None:
+            return
+        if step.rejected:
+            approval_decide(actor=staff.head, request=request, approve=False,
+                            comment=step.rejected)
+            request = case_act(actor=actor, case=case, action=step.action, data=data,
+                               late_reason=step.late).approval
+            assert request is not None
+        self.approve(staff, request, actor, limit=step.pending)
+
+    def approve(self, staff: BodyStaff, request: ApprovalRequest, requester: User,
+                limit: int | None) -> None:
+        rung = 0
+        while request.status == ApprovalStatus.PENDING and (limit is None or rung < limit):
+            role = request.steps[request.current]
+            result = approval_decide(actor=self.approver_for(staff, role, requester),
+                                     request=request, approve=True, comment=APPROVED[role])
+            assert result.approval is not None
+            request = result.approval
+            rung += 1
+
+    def run(self, plan: Planned) -> Case:
+        staff, facts = plan.staff, plan.facts
+        handler = plan.officers[0]
+        case = case_create(
+            actor=handler.account, procedure=plan.recipe.procedure, title=facts.title,
+            sector=facts.sector, region=facts.region, parties=facts.parties,
+            officers=[o.person for o in plan.officers] + plan.extra,
+            received_on=plan.received, source_kind=facts.source_kind, item=facts.item,
+            summary=facts.summary, body=staff.body, is_demo=True)
+        self.walk(plan, case)
+        return case
+
+    def walk(self, plan: Planned, case: Case) -> None:
+        staff, facts = plan.staff, plan.facts
+        if any(s.action == "archive" for s in plan.recipe.steps):
+            facts.archive_number = (
+                f"{staff.body.short_name}档〔{plan.dates[-1].year}〕"
+                f"{self.content.number('archive', staff.key)}号")
+        if plan.recipe.procedure == "summary":
+            facts.serial = (f"{staff.body.short_name}简〔{plan.received.year}〕"
+                            f"{self.content.number('serial', staff.key):04d}号")
+        current = case
+        for step, on in zip(plan.recipe.steps, plan.dates, strict=True):
+            if step.child and current is case:
+                current = Case.objects.get(parent=case)
+            self.act(staff, current, step, on, facts)
