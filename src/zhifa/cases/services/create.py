@@ -186,13 +186,14 @@ def case_create(
     return case
 
 
-def case_open_from(*, actor: Any, parent: Case, procedure: str, on: dt.date) -> Case:
+def case_open_from(*, actor: Any, parent: Case, procedure: str, on: dt.date,
+                   title: str = "") -> Case:
     """A penalty case opened from an inspection: same body, parties, officers and place."""
     parties = [PartyIn(party_type=p.party_type, name=p.name, id_number=p.id_number,
                        credit_code=p.credit_code, legal_representative=p.legal_representative,
                        address=p.address, phone=p.phone) for p in parent.parties.all()]
     return case_create(
-        actor=actor, procedure=procedure, title=parent.title, sector=parent.sector,
+        actor=actor, procedure=procedure, title=title or parent.title, sector=parent.sector,
         region=parent.region, parties=parties,
         officers=[o.person for o in parent.officers.select_related("person")],
         received_on=on, source_kind=SourceKind.INSPECTION, item=parent.item,

@@ -37,8 +37,10 @@ class DrawResult:
 
 
 def _certified_pool(body: Any, region: Region, sector: Sector, day: dt.date) -> list[Person]:
-    people = (Person.objects.filter(body=body, status=PersonStatus.ACTIVE)
-              .exclude(roles__kind=RoleKind.AUXILIARY).prefetch_related(
+    # inspectors are enforcement officers: not auxiliaries (APL art. 42), and not the heads
+    # and legal reviewers who may later approve or review a case opened from the inspection
+    people = (Person.objects.filter(body=body, status=PersonStatus.ACTIVE,
+                                    roles__kind=RoleKind.OFFICER).prefetch_related(
                   "certificates__areas", "certificates__categories",
                   "certificates__status_changes").order_by("id").distinct())
     pool = []
