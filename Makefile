@@ -40,6 +40,7 @@ messages: $(VENV)/.installed
 demo: install
 	$(BIN)/zhifa migrate -v0
 	$(BIN)/zhifa demo load --port $(PORT)
+	$(BIN)/zhifa ledger checkpoint
 	$(BIN)/zhifa runserver 127.0.0.1:$(PORT)
 
 lint: install

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "zhifa.core",
     "zhifa.orgs",
     "zhifa.catalog",
+    "zhifa.ledger",
+    "zhifa.workdays",
+    "zhifa.cases",
     "zhifa.transfer",
     "zhifa.demo",
     "zhifa.api",
@@ -217,3 +220,17 @@ LOGGING = {
 }
 
 SITE_TITLE = _("Zhifa enforcement platform")
+
+
+def _summary_limits(raw: str) -> dict[str, int]:
+    """``natural_person=200,organisation=3000`` (yuan) → fen per party type. APL art. 51 sets
+    200 / 3,000 yuan; a law may set other amounts for a sector (see cases.guards)."""
+    limits = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        key, _sep, yuan = part.partition("=")
+        limits[key.strip()] = int(yuan.strip()) * 100
+    return limits
+
+
+# Summary-procedure limits per party type, overriding the defaults of APL art. 51.
+ZHIFA_SUMMARY_LIMITS = _summary_limits(os.environ.get("ZHIFA_SUMMARY_LIMITS", ""))

@@ -59,6 +59,13 @@ OPERATION_IDS = {
     "certificate_status_change", "visible_items", "item_get_for_user", "visible_benchmarks",
     "benchmark_get_for_user", "visible_review_catalogues", "article_in_force",
     "hearing_threshold_for",
+    # cases (issue 3)
+    "cases_for_list", "case_view_for", "case_create", "case_act", "approval_decide",
+    "approval_withdraw", "stream_entries", "visible_procedures", "procedure_get",
+    "provisional_deadlines",
+    # ledger (issue 3)
+    "checkpoint_latest", "checkpoint_list", "checkpoint_get", "inclusion_proof",
+    "consistency_proof", "cosignature_add",
 }
 
 

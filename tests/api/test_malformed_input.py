@@ -182,7 +182,9 @@ def test_paging_rules_are_in_the_openapi_descriptions(w: ApiWorld, client_for) -
                                                           op.get("parameters", [])}}
     assert set(described) == {f"/api/v1{u}" for u in ["/regions", "/bodies", "/people",
                                                       "/certificates", "/items",
-                                                      "/benchmarks"]}
+                                                      "/benchmarks", "/cases",
+                                                      "/deadlines/provisional",
+                                                      "/ledger/checkpoints"]}
     for text in described.values():
         assert "a page past the last (however large its number) answers 200" in text
         assert "capped at 100" in text

@@ -166,4 +166,5 @@ def internal_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 # Routers are added by their modules (see zhifa.api.registry).
+api.add_router("/", "zhifa.api.ledger.router")  # before the registry's catch-all fallback
 from zhifa.api import registry  # noqa: E402, F401
