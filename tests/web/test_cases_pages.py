@@ -61,6 +61,9 @@ def test_case_page_renders_for_each_role(client, a, role):
     assert html.count('class="timeline-entry') == entries.count() == 7
     positions = [html.index(bytes(e.leaf_hash).hex()[:16]) for e in entries]
     assert positions == sorted(positions)
+    # each entry links to its inclusion proof
+    assert [f'/api/v1/ledger/proofs/inclusion?seq={e.seq}"' in html for e in entries] == [
+        True] * 7
 
 
 def test_actions_shown_only_to_those_who_may_take_them(client, a):
