@@ -56,7 +56,7 @@ def run() -> None:
         results.append(_run_child(db))
     print()
     print(f"{'database':<11} {'raw commits/s':>13} {'transitions/s':>13} {'ratio':>7} "
-          f"{'rounds':>12} {'target':>6} {'entries':>8}  statements/transition "
+          f"{'rounds':>12} {'target':>6} {'entries':>8} {'load':>10}  statements/transition "
           "(w/o BEGIN, COMMIT)")
     for r in results:
         if "skipped" in r:
@@ -66,10 +66,13 @@ def run() -> None:
         qtext = " ".join(f"{k} {v}" for k, v in q.items())
         ok = "ok" if r["ratio"] >= TARGET else "BELOW"
         spread = f"{min(r['round_ratios']):.1%}–{max(r['round_ratios']):.1%}"
+        load = "–".join(f"{x:.1f}" for x in r["load"])
         print(f"{r['db']:<11} {r['raw_per_s']:>13,.0f} {r['transitions_per_s']:>13,.0f} "
-              f"{r['ratio']:>6.1%} {spread:>12} {ok:>6} {r['entries']:>8,}  {qtext}")
+              f"{r['ratio']:>6.1%} {spread:>12} {ok:>6} {r['entries']:>8,} {load:>10}  {qtext}")
     print(f"ratio: median transitions/s over median raw commits/s ({ROUNDS} alternating rounds); "
-          f"rounds: the range of the per-round ratios; target {TARGET:.0%}.")
+          f"rounds: the range of the per-round ratios; target {TARGET:.0%}; load: the 1-minute "
+          f"load average of the machine ({os.cpu_count()} CPUs) before and after the rounds, "
+          "since other processes slow both rates, unevenly.")
 
 
 def _run_child(db: str) -> dict[str, Any]:
@@ -387,6 +390,7 @@ def _measure(db: str, profile: bool) -> dict[str, Any]:
     raw_rates: list[float] = []
     act_rates: list[float] = []
     entries = 0
+    load_before = os.getloadavg()[0]
     for r in range(ROUNDS):
         plan = work.plan(work.open_cases(CASES_PER_ROUND))
         before = LedgerEntry.objects.count()
@@ -406,6 +410,7 @@ def _measure(db: str, profile: bool) -> dict[str, Any]:
               f"transitions {act_rates[-1]:,.0f}/s, ratio {act_rates[-1] / raw_rates[-1]:.1%} "
               f"({len(plan)} transitions, {written} ledger entries)")
 
+    load_after = os.getloadavg()[0]
     split = _breakdown(work, connection)
     print(f"{db}: per transition {split['total_ms']:.2f} ms = SQL {split['sql_ms']:.2f} ms "
           f"({split['statements']:.1f} statements) + COMMIT {split['commit_ms']:.2f} ms + "
@@ -420,6 +425,7 @@ def _measure(db: str, profile: bool) -> dict[str, Any]:
     return {"db": db, "raw_per_s": raw, "transitions_per_s": acts, "ratio": acts / raw,
             "round_ratios": [a / b for a, b in zip(act_rates, raw_rates, strict=True)],
             "entries": entries, "queries": queries, "rounds": ROUNDS, "split": split,
+            "load": [load_before, load_after],
             "total_ledger": LedgerEntry.objects.count()}
 
 

@@ -9,12 +9,13 @@ Actions that need approval become an ``ApprovalRequest`` that climbs the agency'
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -25,18 +26,19 @@ from zhifa.orgs.permissions import Perm, perms_of
 from ..effects import EFFECTS
 from ..events import APPROVAL_DECIDED, APPROVAL_REQUESTED, APPROVAL_WITHDRAWN, CASE_ACTION
 from ..fields import clean_action_data, to_json
-from ..guards import GUARDS, GuardContext, Refusal, not_auxiliary
+from ..guards import GUARDS, GuardContext, Refusal, not_auxiliary, person_on_case
 from ..models import (
     ApprovalDecision,
     ApprovalLadder,
     ApprovalRequest,
     ApprovalStatus,
     Case,
+    CaseOfficer,
     CaseStatus,
     CaseStep,
     DeadlineState,
 )
-from ..procedures import Action, Procedure, procedure_get
+from ..procedures import BUILTIN, Action, Procedure, procedure_get
 from ._access import require_handling
 from .deadlines import deadline_start, deadlines_refresh_pausable
 
@@ -57,27 +59,43 @@ class ActResult:
 
 def available_actions(case: Case, proc: Procedure) -> list[Action]:
     """Actions the procedure allows from the case's stage and status, whoever asks."""
+    paused = _paused_reader(case)
+    return [a for a in proc.actions if _allowed_now(case, proc, a, paused)]
+
+
+def _paused_reader(case: Case) -> Callable[[], bool]:
+    """Whether the case has an open pause, read on first use: only the actions that start or
+    end a pause depend on it."""
+    memo: list[bool] = []
+
+    def paused() -> bool:
+        if not memo:
+            memo.append(any(p.last_day is None for p in case.pauses.all()))
+        return memo[0]
+    return paused
+
+
+def _allowed_now(case: Case, proc: Procedure, a: Action, paused: Callable[[], bool]) -> bool:
     if case.status == CaseStatus.ARCHIVED:
-        return []
+        return False
     stage = proc.stage(case.stage)
-    paused = any(p.last_day is None for p in case.pauses.all())
-    out = []
-    for a in proc.actions:
-        if not (case.stage in a.sources or ("*" in a.sources and stage.status == "open")):
-            continue
-        if case.status == CaseStatus.SUSPENDED and a.pause != "end":
-            continue
-        if a.pause == "end" and not paused:
-            continue
-        if a.pause == "start" and paused:
-            continue
-        out.append(a)
-    return out
+    if not (case.stage in a.sources or ("*" in a.sources and stage.status == "open")):
+        return False
+    if case.status == CaseStatus.SUSPENDED and a.pause != "end":
+        return False
+    if a.pause == "end" and not paused():
+        return False
+    if a.pause == "start" and paused():  # noqa: SIM103 -- one rule per line
+        return False
+    return True
 
 
-def role_allows(actor: Any, case: Case, act: Action) -> bool:
+def role_allows(actor: Any, case: Case, act: Action, *,
+                on_case: Callable[[], bool] | None = None) -> bool:
     """Account roles named by the action; officers and auxiliaries only on their own cases,
-    heads and reviewers on any case of their body. Deciding actions never by auxiliaries."""
+    heads and reviewers on any case of their body. Deciding actions never by auxiliaries.
+    ``on_case`` tells whether the actor's person is one of the case's officers (default:
+    looked up in ``case.officers``, which the case page prefetches)."""
     perms = perms_of(actor)
     if Perm.ADMINISTER_SYSTEM in perms:
         return True
@@ -88,20 +106,27 @@ def role_allows(actor: Any, case: Case, act: Action) -> bool:
     if not roles & allowed:
         return False
     if roles & allowed <= {"officer", "auxiliary"}:
+        if on_case is not None:
+            return on_case()
         return any(o.person_id == actor.person_id for o in case.officers.all())
     return True
 
 
-def _require_action(actor: Any, case: Case, proc: Procedure, action: str) -> Action:
+def _require_action(actor: Any, case: Case, proc: Procedure, action: str,
+                    cache: dict[str, Any]) -> Action:
+    """The action, if this actor may take it now. ``cache`` is the guard context's: whether
+    the actor is one of the case's officers is asked once, by the lock, for the role check
+    and the guards alike."""
     act = proc.action(action)
     if act is None:
         raise NotFound(_("This procedure has no such action."), code="action_unknown")
-    if act not in available_actions(case, proc):
+    if not _allowed_now(case, proc, act, _paused_reader(case)):
         raise ApplicationError(
             _("“%(action)s” is not possible at the stage “%(stage)s”.") % {
                 "action": act.label, "stage": proc.stage(case.stage).label},
             code="action_not_available")
-    if not role_allows(actor, case, act):
+    if not role_allows(actor, case, act, on_case=lambda: actor.person_id is not None
+                       and person_on_case(case, actor.person_id, cache)):
         raise PermissionDenied(_("Your role cannot take this step on this case."),
                                code="action_role")
     if act.once and case.steps.filter(action=act.code).exists():
@@ -129,16 +154,25 @@ def _refuse(refusals: list[Refusal]) -> GuardRefused:
 
 
 def _late(ctx: GuardContext) -> list[Any]:
+    if not ctx.action.meets:
+        return []  # only a deadline this action meets can be met late
     return [d for d in ctx.deadlines() if d.rule_code in ctx.action.meets
             and d.state == DeadlineState.RUNNING and d.due < ctx.on]
 
 
 def _context(actor: Any, case: Case, proc: Procedure, act: Action,
-             raw: Mapping[str, Any]) -> GuardContext:
+             raw: Mapping[str, Any], cache: dict[str, Any]) -> GuardContext:
     today = timezone.localdate()
     data = clean_action_data(act, raw, today=today)
     return GuardContext(case=case, actor=actor, procedure=proc, action=act, data=data,
-                        on=data.get("acted_on", today), today=today)
+                        on=data.get("acted_on", today), today=today, cache=cache)
+
+
+def _approval_may_be_pending(case: Case, act: Action) -> bool:
+    """Requests are only made for actions that need approval. A built-in procedure's
+    actions are fixed in code; an agency may edit its own procedure after a request was
+    made, so there every action is checked."""
+    return act.approval or case.procedure not in BUILTIN
 
 
 def _ladder(case: Case, act: Action) -> list[str]:
@@ -148,9 +182,62 @@ def _ladder(case: Case, act: Action) -> list[str]:
     return list(steps)
 
 
-def _lock(case: Case) -> Case:
-    return (Case.objects.select_for_update().select_related("body", "region", "sector")
-            .get(pk=case.pk))
+def _lock(pk: int, actor: Any, cache: dict[str, Any]) -> tuple[Case, dict[str, Any]]:
+    """The case row, locked until the transaction ends (a concurrent action on the same case
+    waits and then sees this one's result), and its columns as read, so that ``_apply``
+    writes back only what the action changed.
+
+    Only the case's own row: a FOR UPDATE that joined the body, region and sector would lock
+    those rows as well (PostgreSQL locks every row the statement reads), and they are
+    needed only on some paths. The body is the acting account's, already read for the
+    permission check, when the case is of that body (the scope check requires it). The same
+    statement tells whether the actor is one of the case's officers (the role check and
+    some guards ask), recorded in the guard context's ``cache``."""
+    person_id = getattr(actor, "person_id", None)
+    rows = list(Case.objects.raw(_lock_sql(), {"person": person_id, "case": pk}))
+    if not rows:
+        raise Case.DoesNotExist("Case matching query does not exist.")
+    case = rows[0]
+    on_case = case.__dict__.pop("zhifa_actor_on_case")
+    if person_id is not None:
+        cache.setdefault("on_case", {})[person_id] = bool(on_case)
+        person = actor.person
+        if person.body_id == case.body_id:
+            case.body = person.body
+    return case, _columns(case)
+
+
+_LOCK_SQL: dict[str, str] = {}
+
+
+def _lock_sql() -> str:
+    # Written out rather than built by the ORM on every call: this statement starts every
+    # action, and compiling it (with the officer subquery) cost more than running it.
+    sql = _LOCK_SQL.get(connection.vendor)
+    if sql is None:
+        q = connection.ops.quote_name
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        sql = _LOCK_SQL[connection.vendor] = (
+            f"SELECT c.*, EXISTS (SELECT 1 FROM {q(CaseOfficer._meta.db_table)} o"
+            f" WHERE o.case_id = c.id AND o.person_id = %(person)s) AS zhifa_actor_on_case"
+            f" FROM {q(Case._meta.db_table)} c WHERE c.id = %(case)s{lock}")
+    return sql
+
+
+def _columns(case: Case) -> dict[str, Any]:
+    # JSON values are copied: an effect that changed a list or dict in place must still be
+    # seen as a change.
+    return {f.attname: (copy.deepcopy(v) if isinstance(v, dict | list) else v)
+            for f in Case._meta.concrete_fields if not f.primary_key
+            for v in (getattr(case, f.attname),)}
+
+
+def _changed_fields(case: Case, loaded: dict[str, Any]) -> list[str]:
+    changed = [f.name for f in Case._meta.concrete_fields
+               if f.attname in loaded and getattr(case, f.attname) != loaded[f.attname]]
+    if "updated_at" not in changed:
+        changed.append("updated_at")  # every action touches the case
+    return changed
 
 
 def _zh(value: Any) -> str:
@@ -161,14 +248,16 @@ def _zh(value: Any) -> str:
 @transaction.atomic
 def case_act(*, actor: Any, case: Case, action: str, data: Mapping[str, Any],
              reason: str = "", late_reason: str = "") -> ActResult:
-    case = _lock(case)
+    cache: dict[str, Any] = {}
+    case, loaded = _lock(case.pk, actor, cache)
     require_handling(actor, case.body)
     proc = procedure_get(case.procedure, body=case.body)
-    act = _require_action(actor, case, proc, action)
-    if case.approvals.filter(action=act.code, status=ApprovalStatus.PENDING).exists():
+    act = _require_action(actor, case, proc, action, cache)
+    if _approval_may_be_pending(case, act) and case.approvals.filter(
+            action=act.code, status=ApprovalStatus.PENDING).exists():
         raise ApplicationError(_("This step is already waiting for approval."),
                                code="approval_pending")
-    ctx = _context(actor, case, proc, act, data)
+    ctx = _context(actor, case, proc, act, data, cache)
     blocking, warnings = _evaluate(ctx)
     if blocking:
         raise _refuse(blocking)
@@ -194,7 +283,7 @@ def case_act(*, actor: Any, case: Case, action: str, data: Mapping[str, Any],
                                "steps": steps, "data": to_json(ctx.data)})
         return ActResult(approval=request, warnings=tuple(warnings))
     step = _apply(ctx, reason=reason.strip(), late_reason=late_reason, late=late,
-                  warnings=warnings, approved_by=[])
+                  warnings=warnings, approved_by=[], loaded=loaded)
     return ActResult(step=step, warnings=tuple(warnings))
 
 
@@ -220,7 +309,10 @@ def _condition(name: str, ctx: GuardContext) -> bool:
 
 
 def _apply(ctx: GuardContext, *, reason: str, late_reason: str, late: list[Any],
-           warnings: list[Refusal], approved_by: list[str]) -> CaseStep:
+           warnings: list[Refusal], approved_by: list[str],
+           loaded: dict[str, Any]) -> CaseStep:
+    """Carry the action out. ``loaded``: the case's columns as locked; only those that
+    changed are written."""
     case, act, proc, on = ctx.case, ctx.action, ctx.procedure, ctx.on
     from_stage = case.stage
     target = act.target
@@ -228,7 +320,7 @@ def _apply(ctx: GuardContext, *, reason: str, late_reason: str, late: list[Any],
         override = EFFECTS[act.effect](ctx)
         if override:
             target = override
-    for d in ctx.deadlines():
+    for d in ctx.deadlines() if act.meets or act.cancels else ():
         if d.state != DeadlineState.RUNNING:
             continue
         if d.rule_code in act.meets:
@@ -260,11 +352,13 @@ def _apply(ctx: GuardContext, *, reason: str, late_reason: str, late: list[Any],
             case.status = CaseStatus.OPEN
     if warnings:
         case.flags = {**case.flags, **{w.code: True for w in warnings}}
-    case.data = {**case.data, act.code: to_json(ctx.data)}
-    case.save()
+    data = to_json(ctx.data)
+    case.data = {**case.data, act.code: data}
+    case.save(update_fields=_changed_fields(case, loaded))
+    label = _zh(act.label)
     payload = {
-        "case": case.number, "action": act.code, "action_label": _zh(act.label),
-        "from": from_stage, "to": case.stage, "on": on, "data": to_json(ctx.data),
+        "case": case.number, "action": act.code, "action_label": label,
+        "from": from_stage, "to": case.stage, "on": on, "data": data,
         "reason": reason, "late_reason": late_reason,
         "warnings": [w.code for w in warnings], "approved_by": approved_by,
     }
@@ -273,9 +367,9 @@ def _apply(ctx: GuardContext, *, reason: str, late_reason: str, late: list[Any],
     entry = ledger_append(actor=ctx.actor, event=CASE_ACTION, stream=case.stream,
                           body=case.body, payload=payload)
     return CaseStep.objects.create(
-        case=case, action=act.code, label=_zh(act.label), from_stage=from_stage,
+        case=case, action=act.code, label=label, from_stage=from_stage,
         to_stage=case.stage, acted_on=on, actor=ctx.actor if getattr(ctx.actor, "pk", None)
-        else None, actor_name=_actor_name(ctx.actor), data=to_json(ctx.data), reason=reason,
+        else None, actor_name=_actor_name(ctx.actor), data=data, reason=reason,
         late_reason=late_reason, ledger_seq=entry.seq,
         warnings=[w.as_dict() for w in warnings],
     )
@@ -292,7 +386,9 @@ def _actor_name(actor: Any) -> str:
 def approval_decide(*, actor: Any, request: ApprovalRequest, approve: bool,
                     comment: str = "") -> ActResult:
     request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
-    case = _lock(request.case)
+    # facts about people (who is on the case) hold for the approver and the requester alike
+    cache: dict[str, Any] = {}
+    case, loaded = _lock(request.case_id, actor, cache)
     require_handling(actor, case.body)
     if request.status != ApprovalStatus.PENDING:
         raise ApplicationError(_("This request has already been decided."),
@@ -336,8 +432,8 @@ def approval_decide(*, actor: Any, request: ApprovalRequest, approve: bool,
         return ActResult(approval=request)
     requester = request.requested_by
     # the action is performed now, as of today, with every guard checked again
-    act = _require_action(requester, case, proc, request.action)
-    ctx = _context(requester, case, proc, act, request.data)
+    act = _require_action(requester, case, proc, request.action, cache)
+    ctx = _context(requester, case, proc, act, request.data, cache)
     blocking, warnings = _evaluate(ctx, approver=actor)
     if blocking:
         raise _refuse(blocking)
@@ -348,7 +444,7 @@ def approval_decide(*, actor: Any, request: ApprovalRequest, approve: bool,
     approvers = [_actor_name(d.actor) for d in request.decisions.select_related(
         "actor__person")]
     step = _apply(ctx, reason=request.reason, late_reason=request.late_reason, late=late,
-                  warnings=warnings, approved_by=approvers)
+                  warnings=warnings, approved_by=approvers, loaded=loaded)
     request.status = ApprovalStatus.APPROVED
     request.save(update_fields=["status", "updated_at"])
     return ActResult(step=step, approval=request, warnings=tuple(warnings))

@@ -20,7 +20,7 @@ from ..procedures import Procedure, procedure_get
 def _rule_label(rule: str) -> tuple[str, str]:
     from zhifa.workdays.calendar import rule_get
 
-    view = rule_get(rule)  # from the calendar's cache: no query
+    view = rule_get(rule)  # the calendar's cached table (one query checks it is current)
     return view.name, view.source
 
 
