@@ -213,8 +213,9 @@ def test_inspection_that_opens_a_penalty_case(a: Agency) -> None:
     act(a, case, "start_inspection", acted_on=D(2026, 9, 2), place="某超市",
         findings="发现过期食品")
     result = act(a, case, "conclude", acted_on=D(2026, 9, 3), result="case",
-                 conclusion="涉嫌经营过期食品，立案查处")
+                 conclusion="涉嫌经营过期食品，立案查处", case_title="某超市经营过期食品案")
     child = Case.objects.get(parent=case)
+    assert child.title == "某超市经营过期食品案"
     assert (child.procedure, child.stage, child.received_on, child.number) == (
         "general", "source", D(2026, 9, 3), "芙蓉市监G202600001")
     assert child.source_kind == SourceKind.INSPECTION

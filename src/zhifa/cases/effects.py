@@ -293,7 +293,8 @@ def inspection_conclude(ctx: GuardContext) -> None:
         from .services.create import case_open_from
 
         child = case_open_from(actor=ctx.actor, parent=ctx.case, procedure="general",
-                               on=ctx.data["acted_on"])
+                               on=ctx.data["acted_on"],
+                               title=ctx.data.get("case_title") or "")
         ctx.cache["child_case"] = child.number
 
 
