@@ -40,3 +40,10 @@ def _seed_after_flush(request):  # type: ignore[no-untyped-def]
         from zhifa.workdays.defaults import ensure_seeded
 
         ensure_seeded()
+
+
+@pytest.fixture(autouse=True)
+def _checkpoint_log_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Signed checkpoints are also appended to a log outside the database; tests keep theirs
+    in a temporary directory, never in the working copy's ``var/``."""
+    settings.ZHIFA_LEDGER_CHECKPOINT_LOG = str(tmp_path / "checkpoints.jsonl")

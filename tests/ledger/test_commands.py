@@ -134,9 +134,15 @@ def test_requests_outside_the_ledger_exit_2(args: tuple[str, ...], message: str,
         assert run_ledger(*args) == (2, message)
 
 
-def test_verify_json_of_an_intact_ledger() -> None:
+def test_verify_json_of_an_intact_ledger(
+        settings, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     append_mixed(20)
-    run_json("checkpoint")
+    with django_capture_on_commit_callbacks(execute=True):
+        _, signed = run_json("checkpoint")
+    log = settings.ZHIFA_LEDGER_CHECKPOINT_LOG
+    # The checkpoint log's line is what the command printed.
+    with open(log, encoding="utf-8") as handle:
+        assert [json.loads(line) for line in handle] == [signed]
     code, out = run_json("verify")
     assert code == 0
     assert out == {
@@ -144,6 +150,7 @@ def test_verify_json_of_an_intact_ledger() -> None:
         "root_hash": base64.b64encode(merkle.root(SM3, leaves())).decode(),
         "checkpoints_verified": 1, "cosignatures_verified": 0, "first_bad": None,
         "problems": [], "problems_total": 0,
+        "checkpoint_log": log, "logged_checkpoints": 1,
     }
 
 

@@ -9,7 +9,10 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from zhifa.ledger import references
+
         from . import events  # noqa: F401  (registers the case event codes)
         from .services.deadlines import register_calendar_hooks
 
         register_calendar_hooks()
+        references.register_max("cases.CaseStep", "ledger_seq")  # verify: no entries cut off

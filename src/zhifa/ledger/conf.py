@@ -4,6 +4,8 @@
   ledger refuses to run when the setting differs from the algorithm it was started with.
 - ``ZHIFA_LEDGER_SIGNATURE``: ``ed25519`` (default) or ``sm2``, for new checkpoints.
 - ``ZHIFA_LEDGER_KEY_DIR``: where signing keys live (default ``ZHIFA_DATA_DIR/keys``).
+- ``ZHIFA_LEDGER_CHECKPOINT_LOG``: the file outside the database that every signed checkpoint
+  is appended to (default ``ZHIFA_DATA_DIR/ledger/checkpoints.jsonl``).
 """
 
 import os
@@ -43,6 +45,14 @@ def key_dir() -> Path:
     configured = getattr(settings, "ZHIFA_LEDGER_KEY_DIR", None) or os.environ.get(
         "ZHIFA_LEDGER_KEY_DIR")
     return Path(configured) if configured else Path(settings.DATA_DIR) / "keys"
+
+
+def checkpoint_log_path() -> Path:
+    configured = getattr(settings, "ZHIFA_LEDGER_CHECKPOINT_LOG", None) or os.environ.get(
+        "ZHIFA_LEDGER_CHECKPOINT_LOG")
+    if configured:
+        return Path(configured)
+    return Path(settings.DATA_DIR) / "ledger" / "checkpoints.jsonl"
 
 
 class LedgerMisconfigured(ImproperlyConfigured):

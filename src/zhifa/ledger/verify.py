@@ -17,7 +17,15 @@ Kinds of problem:
   ``checkpoint_untrusted_key``, ``checkpoint_altered`` (differs from the entry that recorded
   it), ``checkpoint_missing``, ``truncated`` (a checkpoint covers entries that are gone);
 - ``cosignature_invalid``, ``cosignature_altered``, ``cosignature_unrecorded``;
-- ``head_mismatch``: the head row disagrees with the entries.
+- ``head_mismatch``: the head row disagrees with the entries;
+- against the checkpoint log kept outside the database (``checkpoint_log``):
+  ``checkpoint_log_truncated`` (entries removed after a signed checkpoint: the log holds a
+  checkpoint the ledger no longer reaches), ``checkpoint_log_mismatch`` (the database's tree
+  of that size, or its checkpoint, differs), ``checkpoint_log_missing`` (the checkpoint is
+  not in the database), ``checkpoint_log_invalid`` (a line that does not parse, or whose
+  signature does not verify with one of the installation's keys);
+- ``referenced_entries_missing``: rows of other apps (``references``) refer to entries past
+  the end of the ledger.
 """
 
 import json
@@ -26,12 +34,14 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from json.encoder import encode_basestring
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
 
-from . import conf, signing
+from . import conf, references, signing
 from .canonical import LEAF_FORMAT, b64
+from .checkpoint_log import LoggedCheckpoint, read_log
 from .events import CHECKPOINT_SIGNED, COSIGNATURE_ADDED
 from .merkle import fold, hasher
 from .models import Checkpoint, Cosignature, LedgerHead
@@ -63,6 +73,8 @@ class VerifyReport:
     problems: list[Problem] = field(default_factory=list)
     problems_total: int = 0
     seconds: float = 0.0
+    checkpoint_log: str | None = None  # the file read, if there was one
+    logged_checkpoints: int = 0  # lines of it checked
 
     @property
     def ok(self) -> bool:
@@ -82,6 +94,8 @@ class VerifyReport:
             "first_bad": asdict(first) if first else None,
             "problems": [asdict(p) for p in self.problems],
             "problems_total": self.problems_total,
+            "checkpoint_log": self.checkpoint_log,
+            "logged_checkpoints": self.logged_checkpoints,
         }
 
 
@@ -102,9 +116,12 @@ class _Collector:
 
 
 def ledger_verify(*, chunk: int = CHUNK, max_problems: int = 100,
-                  progress: Callable[[int], None] | None = None) -> VerifyReport:
+                  progress: Callable[[int], None] | None = None,
+                  checkpoint_log: Path | None = None) -> VerifyReport:
     """Verify the ledger as it stands when the call starts (appends made meanwhile are left
-    for the next run); never raises for tampering, it reports it."""
+    for the next run); never raises for tampering, it reports it. ``checkpoint_log``: the
+    checkpoint log to hold the database against (default: the installation's, when the
+    file exists)."""
     started = time.perf_counter()
     head = LedgerHead.objects.filter(pk=1).first()
     check_algorithm(head)
@@ -127,6 +144,17 @@ def ledger_verify(*, chunk: int = CHUNK, max_problems: int = 100,
     recorded_cosignatures: set[str] = set()
     checked: set[int] = set()
     checkpoints_ok = 0
+    # The log after the head, like the table: a line is written only after its checkpoint
+    # committed, so every line below ``bound`` has its checkpoint and entries visible here.
+    log_path = checkpoint_log if checkpoint_log is not None else conf.checkpoint_log_path()
+    logged: list[LoggedCheckpoint] = []
+    log_errors: list[tuple[int, str]] = []
+    log_read = log_path.is_file()
+    if log_read:
+        logged, log_errors = read_log(log_path)
+    # Tree sizes at which the scan folds the root: the checkpoints', the log's.
+    roots_at = set(checkpoints) | {lc.tree_size for lc in logged}
+    roots: dict[int, bytes] = {}
 
     def check_checkpoint(cp: Checkpoint, root: bytes | None) -> None:
         nonlocal checkpoints_ok
@@ -200,6 +228,8 @@ def ledger_verify(*, chunk: int = CHUNK, max_problems: int = 100,
                 out.add("cosignature_altered", seq, stream,
                         f"cosignature {co.public_id} differs from the entry that recorded it")
 
+    if 0 in roots_at:
+        roots[0] = h.empty_root()
     if 0 in checkpoints:
         check_checkpoint(checkpoints[0], h.empty_root())
 
@@ -321,9 +351,11 @@ def ledger_verify(*, chunk: int = CHUNK, max_problems: int = 100,
 
             if code in special:
                 check_recording(code, seq, stream, payload)
-            cp = checkpoints.get(size)
-            if cp is not None:
-                check_checkpoint(cp, fold(h, stack))
+            if size in roots_at:
+                root = roots[size] = fold(h, stack)
+                cp = checkpoints.get(size)
+                if cp is not None:
+                    check_checkpoint(cp, root)
         if next_node is not None:
             node_problem(None, f"the stored tree has a node {next_node[0]} that no subtree "
                          "of the entries has")
@@ -332,11 +364,15 @@ def ledger_verify(*, chunk: int = CHUNK, max_problems: int = 100,
 
     _final_checks(out, head, bound, expected, stack, checkpoints, checked, check_checkpoint,
                   recorded_checkpoints, cosignatures, recorded_cosignatures)
+    _check_log(out, log_path, logged, log_errors, roots, checkpoints, algorithm, trusted,
+               bound, expected)
+    _check_references(out, expected)
     return VerifyReport(
         algorithm=algorithm, entries=expected, root_hash=fold(h, stack),
         checkpoints=checkpoints_ok, cosignatures=len(recorded_cosignatures),
         problems=out.problems, problems_total=out.total,
-        seconds=time.perf_counter() - started)
+        seconds=time.perf_counter() - started,
+        checkpoint_log=str(log_path) if log_read else None, logged_checkpoints=len(logged))
 
 
 def _final_checks(out: _Collector, head: LedgerHead | None, bound: int | None, expected: int,
@@ -404,3 +440,68 @@ def _recorded_later(code: int, from_seq: int, field_name: str, value: Any) -> bo
             except ValueError:
                 continue
     return False
+
+
+def _head_size() -> int:
+    return LedgerHead.objects.filter(pk=1).values_list("size", flat=True).first() or 0
+
+
+def _check_log(out: _Collector, path: Path, logged: list[LoggedCheckpoint],
+               errors: list[tuple[int, str]], roots: dict[int, bytes],
+               checkpoints: dict[int, Checkpoint], algorithm: str, trusted: dict[bytes, str],
+               bound: int | None, expected: int) -> None:
+    """Every checkpoint in the log must be in the database, over the same tree."""
+    for number, reason in errors:
+        out.add("checkpoint_log_invalid", None, None,
+                f"line {number} of the checkpoint log {path} is not a checkpoint: {reason}")
+    now = _head_size()
+    for lc in sorted(logged, key=lambda item: (item.tree_size, item.line)):
+        where = f"the checkpoint at tree size {lc.tree_size} (line {lc.line} of {path})"
+        if not signing.verify_signature(public_key=lc.public_key, message=lc.message(),
+                                        signature=lc.signature):
+            out.add("checkpoint_log_invalid", lc.tree_size, None,
+                    f"{where}: the signature does not verify")
+            continue
+        if lc.public_key not in trusted:
+            out.add("checkpoint_log_invalid", lc.tree_size, None,
+                    f"{where} is signed by a key that is not one of this installation's keys")
+            continue
+        if lc.tree_size >= expected:
+            # Its recording entry (seq == tree_size) is past the scanned entries. Fine only
+            # when it was signed while the scan ran and the ledger now holds it.
+            if (bound is not None and bound <= lc.tree_size < now
+                    and Checkpoint.objects.filter(tree_size=lc.tree_size).exists()):
+                continue
+            out.add("checkpoint_log_truncated", expected, None,
+                    f"entries removed after a signed checkpoint: {where} was recorded as "
+                    f"entry {lc.tree_size}, but the ledger has only {expected} entries")
+            continue
+        root = roots.get(lc.tree_size)
+        if lc.algorithm != algorithm or (root is not None and root != lc.root_hash):
+            shown = b64(root) if root is not None else "?"
+            out.add("checkpoint_log_mismatch", lc.tree_size, None,
+                    f"{where}: the database's tree of that size ({algorithm}) hashes to "
+                    f"{shown}, the log says {b64(lc.root_hash)} ({lc.algorithm})")
+            continue
+        cp = checkpoints.get(lc.tree_size)
+        if cp is None:
+            out.add("checkpoint_log_missing", lc.tree_size, None,
+                    f"{where} is not in the database's checkpoints")
+            continue
+        differs = lc.differs_from(cp)
+        if differs:
+            out.add("checkpoint_log_mismatch", lc.tree_size, None,
+                    f"{where} differs from the database's checkpoint: {', '.join(differs)}")
+
+
+def _check_references(out: _Collector, expected: int) -> None:
+    """Rows elsewhere that refer to entries the ledger does not reach. The references are
+    read before the head: each such row commits with its entry, so an entry appended while
+    the scan ran is below the head read afterwards."""
+    highest = references.highest_references()
+    end = max(expected, _head_size())
+    for name, seq in highest.items():
+        if seq is not None and seq >= end:
+            out.add("referenced_entries_missing", expected, None,
+                    f"{name} refers to ledger entry {seq}, but the ledger has only {expected} "
+                    f"entries: entries {expected}–{seq} were removed from its end")

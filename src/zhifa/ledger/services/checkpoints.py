@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from zhifa.core.errors import ApplicationError, InvalidInput, PermissionDenied
 from zhifa.orgs.permissions import Perm, require_perm
 
-from .. import signing
+from .. import checkpoint_log, conf, signing
 from ..canonical import b64, checkpoint_text
 from ..events import CHECKPOINT_SIGNED, COSIGNATURE_ADDED
 from ..merkle import Frontier, hasher
@@ -32,7 +32,9 @@ def checkpoint_message(checkpoint: Checkpoint) -> bytes:
 @transaction.atomic
 def checkpoint_sign(*, actor: "User | None") -> Checkpoint:
     """Sign the current tree head with the installation's key and record it. The recording
-    entry is the next leaf (``seq == tree_size``), so the next checkpoint covers it."""
+    entry is the next leaf (``seq == tree_size``), so the next checkpoint covers it. Once
+    the transaction commits, the checkpoint is also appended to the checkpoint log outside
+    the database (``checkpoint_log``); a rolled-back checkpoint is never logged."""
     head = lock_head()
     h = hasher(head.algorithm)
     root = Frontier.from_bytes(h, head.size, bytes(head.frontier)).root()
@@ -49,6 +51,9 @@ def checkpoint_sign(*, actor: "User | None") -> Checkpoint:
         "timestamp": timestamp, "key_algorithm": key.algorithm,
         "public_key": b64(key.public_key), "signature": b64(bytes(checkpoint.signature)),
     })
+    record, path = checkpoint_log.checkpoint_record(checkpoint), conf.checkpoint_log_path()
+    # Not robust on purpose: a failed write must reach the operator (cron mails it).
+    transaction.on_commit(lambda: checkpoint_log.append_record(record, path))
     return checkpoint
 
 

@@ -1,7 +1,9 @@
 """``zhifa ledger verify|checkpoint|prove|consistency``, each with ``--json``.
 
-- ``verify``: recompute chains and tree, compare with the stored nodes and the signed
-  checkpoints; exit status 1 naming the first bad entry when anything was altered, removed or
+- ``verify [--checkpoint-log PATH]``: recompute chains and tree, compare with the stored
+  nodes, the signed checkpoints, the checkpoint log kept outside the database (default
+  ``ZHIFA_LEDGER_CHECKPOINT_LOG``; PATH: a copy of it) and other tables' references to
+  entries; exit status 1 naming the first bad entry when anything was altered, removed or
   reordered.
 - ``checkpoint``: sign the current tree head; prints ``{tree_size, root_hash, algorithm,
   timestamp, signature, public_key}``.
@@ -17,12 +19,15 @@ request cannot be answered (bad sizes, a changed ``ZHIFA_LEDGER_HASH``).
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhifa.core.errors import ApplicationError
-from zhifa.ledger.canonical import b64, checkpoint_text
+from zhifa.ledger import conf
+from zhifa.ledger.canonical import b64
+from zhifa.ledger.checkpoint_log import checkpoint_record
 from zhifa.ledger.conf import LedgerMisconfigured
 from zhifa.ledger.selectors import consistency_proof, inclusion_proof
 from zhifa.ledger.services import checkpoint_sign
@@ -30,17 +35,8 @@ from zhifa.ledger.verify import VerifyReport, ledger_verify
 
 
 def checkpoint_out(checkpoint: Any) -> dict[str, Any]:
-    text = checkpoint_text(algorithm=checkpoint.algorithm, tree_size=checkpoint.tree_size,
-                           root_hash=bytes(checkpoint.root_hash),
-                           timestamp=checkpoint.timestamp).decode()
-    return {
-        "tree_size": checkpoint.tree_size,
-        "root_hash": b64(bytes(checkpoint.root_hash)),
-        "algorithm": checkpoint.algorithm,
-        "timestamp": text.splitlines()[4],  # as signed: UTC to the second
-        "signature": b64(bytes(checkpoint.signature)),
-        "public_key": b64(bytes(checkpoint.public_key)),
-    }
+    # The same record as the checkpoint log's line; the time as signed (UTC, to the second).
+    return checkpoint_record(checkpoint)
 
 
 class Command(BaseCommand):
@@ -51,6 +47,9 @@ class Command(BaseCommand):
         verify = sub.add_parser("verify", help="Recompute and check the whole ledger.")
         verify.add_argument("--json", action="store_true")
         verify.add_argument("--quiet", action="store_true", help="No progress on stderr.")
+        verify.add_argument("--checkpoint-log", type=Path, default=None, metavar="PATH",
+                            help="A copy of the checkpoint log to check the database against "
+                                 "(default: ZHIFA_LEDGER_CHECKPOINT_LOG, when it exists).")
         checkpoint = sub.add_parser("checkpoint", help="Sign the current tree head.")
         checkpoint.add_argument("--json", action="store_true")
         prove = sub.add_parser("prove", help="Inclusion proof of one entry.")
@@ -110,7 +109,11 @@ class Command(BaseCommand):
         def progress(done: int) -> None:
             self.stderr.write(f"\r{done:,} entries checked", ending="")
 
-        report: VerifyReport = ledger_verify(progress=progress if show else None)
+        log = options["checkpoint_log"]
+        if log is not None and not log.is_file():
+            raise CommandError(f"no checkpoint log at {log}", returncode=2)
+        report: VerifyReport = ledger_verify(progress=progress if show else None,
+                                             checkpoint_log=log)
         if show:
             self.stderr.write("")
         if options["json"]:
@@ -122,6 +125,10 @@ class Command(BaseCommand):
                 f"{report.checkpoints} checkpoint(s) and {report.cosignatures} "
                 f"cosignature(s) checked in {report.seconds:.1f} s ({rate:,.0f} entries/s)")
             self.stdout.write(f"root_hash: {b64(report.root_hash)}")
+            self.stdout.write(
+                f"checkpoint log: {report.checkpoint_log} ({report.logged_checkpoints} "
+                "checkpoint(s))" if report.checkpoint_log is not None else
+                f"checkpoint log: none at {log or conf.checkpoint_log_path()}")
             for problem in report.problems:
                 where = f"seq {problem.seq}" if problem.seq is not None else "ledger"
                 self.stdout.write(f"  {problem.kind} at {where}: {problem.message}")
