@@ -234,3 +234,9 @@ def _summary_limits(raw: str) -> dict[str, int]:
 
 # Summary-procedure limits per party type, overriding the defaults of APL art. 51.
 ZHIFA_SUMMARY_LIMITS = _summary_limits(os.environ.get("ZHIFA_SUMMARY_LIMITS", ""))
+
+# Sectors where a law lets one officer decide on the spot (APL art. 42 "unless a law provides
+# otherwise", e.g. road traffic): comma-separated sector codes.
+ZHIFA_SUMMARY_SINGLE_OFFICER_SECTORS = [
+    s.strip() for s in os.environ.get("ZHIFA_SUMMARY_SINGLE_OFFICER_SECTORS", "").split(",")
+    if s.strip()]

@@ -37,7 +37,7 @@ def fresh_actor(a: Agency) -> Any:
     return user
 
 
-def test_an_investigation_step_runs_four_statements_besides_the_ledger(a: Agency) -> None:
+def test_an_investigation_step_runs_five_statements_besides_the_ledger(a: Agency) -> None:
     case = registered(a)
     act(a, case, "start_investigation", acted_on=DAY)
     actor = fresh_actor(a)
@@ -45,13 +45,15 @@ def test_an_investigation_step_runs_four_statements_besides_the_ledger(a: Agency
         case_act(actor=actor, case=case, action="record_investigation",
                  data={"acted_on": DAY.isoformat(), "kind": "inspection", "summary": "现场检查"})
     own = [s for s in statements(ctx) if "ledger_ledger" not in s]  # the ledger's tables
-    # lock the case (and whether the actor is on it), count the certified officers, write
-    # the changed columns, record the step
-    assert [s.split(" ", 1)[0] for s in own] == ["SELECT", "SELECT", "UPDATE", "INSERT"], own
+    # lock the case (and whether the actor is on it), the previous step's date, count the
+    # certified officers, write the changed columns, record the step
+    assert [s.split(" ", 1)[0] for s in own] == ["SELECT", "SELECT", "SELECT", "UPDATE",
+                                                 "INSERT"], own
     assert 'FROM "cases_case" c WHERE' in own[0]
-    assert own[2].startswith('UPDATE "cases_case" SET "updated_at" = ')
-    assert '"stage"' not in own[2]  # the stage did not change
-    assert own[3].startswith('INSERT INTO "cases_casestep"')
+    assert 'FROM "cases_casestep"' in own[1]
+    assert own[3].startswith('UPDATE "cases_case" SET "updated_at" = ')
+    assert '"stage"' not in own[3]  # the stage did not change
+    assert own[4].startswith('INSERT INTO "cases_casestep"')
 
 
 def test_the_lock_joins_nothing(a: Agency) -> None:

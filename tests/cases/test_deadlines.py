@@ -118,10 +118,21 @@ def test_the_seizure_period_its_testing_pause_and_its_one_extension(a: Agency) -
     assert (case.pauses.get().kind, case.pauses.get().last_day) == ("testing", D(2026, 9, 19))
     # ten days of testing do not count: 12 October
     assert deadline(case, "acl_seizure_30").due == D(2026, 10, 12)
-    act(a, case, "extend_measure", acted_on=D(2026, 10, 9), reason="案情复杂")
+    act(a, case, "extend_measure", acted_on=D(2026, 10, 9), days=30, reason="案情复杂")
     d = deadline(case, "acl_seizure_30")
     assert (d.extra, d.due) == (30, D(2026, 11, 11))
-    refused(a, case, "extend_measure", "action_once", acted_on=D(2026, 10, 10), reason="再延")
+    refused(a, case, "extend_measure", "action_once", acted_on=D(2026, 10, 10), days=5,
+            reason="再延")
+
+
+def test_the_extension_adds_exactly_the_days_decided(a: Agency) -> None:
+    case = seized(a)
+    act(a, case, "start_testing", acted_on=D(2026, 9, 10), reason="送检")
+    act(a, case, "end_testing", acted_on=D(2026, 9, 20))
+    # 12 October (as above) + 16 days = Wednesday 28 October
+    act(a, case, "extend_measure", acted_on=D(2026, 10, 9), days=16, reason="案情复杂")
+    d = deadline(case, "acl_seizure_30")
+    assert (d.extra, d.due) == (16, D(2026, 10, 28))
 
 
 def test_extending_needs_a_running_period(a: Agency) -> None:
@@ -130,7 +141,7 @@ def test_extending_needs_a_running_period(a: Agency) -> None:
     assert case.stage == "handled"
     # extension is only offered while the measure is in force
     refused(a, case, "extend_measure", "action_not_available", acted_on=D(2026, 9, 21),
-            reason="延长")
+            days=30, reason="延长")
 
 
 # --- a year without holiday data -------------------------------------------------------------

@@ -160,9 +160,8 @@ def test_the_av_hook_can_be_replaced_and_restored(a: Agency) -> None:
 
 def test_every_on_site_step_must_be_ticked(a: Agency) -> None:
     case = open_case(a, "coercive", received_on=D(2026, 9, 1))
-    steps = [s for s, _l in ACL18_STEPS if s != "witness"]
+    steps = [s for s, _l in ACL18_STEPS if s != "other"]
     exc = refused(a, case, "apply_measure", "invalid_fields",
                   **measure(av_confirmed=True, steps=steps))
     assert exc.detail == {"steps": (
-        "每一步骤都必须履行并勾选：当事人不到场的，邀请见证人到场，由见证人和行政执法人员在现场笔录"
-        "上签名或者盖章（行政强制法第十八条第九项）")}
+        "每一步骤都必须履行并勾选：法律、法规规定的其他程序（行政强制法第十八条第十项）")}

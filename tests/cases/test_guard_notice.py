@@ -171,7 +171,11 @@ def test_a_requested_hearing_must_be_notified_held_and_then_decided(a: Agency) -
     act(a, case, "hold_hearing", acted_on=D(2026, 10, 12), presiding="赵敏",
         record="当事人到场陈述")
     assert (case.stage, case.hearing_held_on) == ("notified", D(2026, 10, 12))
-    decide(a, case, D(2026, 10, 13), fine="30000")
+    # a legal review after the hearing (APL art. 58 §1(2); see test_guard_review_after_hearing)
+    act(a, case, "submit_legal_review", acted_on=D(2026, 10, 13))
+    act(a, case, "record_review_opinion", actor=a.u_reviewer, acted_on=D(2026, 10, 13),
+        outcome="agree", opinion="同意")
+    decide(a, case, D(2026, 10, 14), fine="30000")
     assert case.stage == "decided"
 
 

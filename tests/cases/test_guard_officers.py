@@ -1,8 +1,10 @@
 """Who may take part: two officers with certificates valid for the place, the category and
-the day (APL arts. 42, 55; ACL art. 18); one for an on-the-spot decision (APL art. 52);
-auxiliary staff never decide or approve (APL art. 42)."""
+the day (APL arts. 42, 55; ACL art. 18), for an on-the-spot decision too unless a law lets one
+officer decide in the case's sector (APL art. 42, configured); auxiliary staff never decide or
+approve (APL art. 42)."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -44,7 +46,7 @@ def assert_two_officers_refused(a: Agency, second: object, reasons: list[str]) -
     assert exc.detail == [{
         "code": "two_certified_officers", "message": two_officers_message(1),
         "source": TWO_SOURCE,
-        "detail": [{"person": second.name, "reasons": reasons}],  # type: ignore[attr-defined]
+        "detail": [{"person": second.name, "reasons": reasons}],
     }]
     assert case.stage == "registered"
 
@@ -130,7 +132,7 @@ def test_every_investigation_step_checks_the_officers(a: Agency) -> None:
             acted_on=dt.date(2026, 9, 11), items="不合格产品20件")
 
 
-# --- summary procedure: one officer -------------------------------------------------------
+# --- summary procedure: two officers, one where a law allows it --------------------------
 
 def _summary(a: Agency, officers: list) -> object:  # type: ignore[type-arg]
     return open_case(a, "summary", received_on=dt.date(2026, 9, 1), officers=officers,
@@ -140,23 +142,57 @@ def _summary(a: Agency, officers: list) -> object:  # type: ignore[type-arg]
 SUMMARY_DATA = {"acted_on": dt.date(2026, 9, 1), "act_date": dt.date(2026, 9, 1),
                 "facts": "当事人占道经营", "kinds": ["fine"], "fine": "100",
                 "serial": "S-0001"}
+ON_SPOT_TWO = ("应当由两名以上在2026-09-01持有对芙蓉区、市场监管有效的执法证的执法人员实施；"
+               "符合条件的执法人员{count}名。")
+ON_SPOT_ONE = ("当场作出行政处罚决定的执法人员应当在2026-09-01持有对芙蓉区、市场监管有效的"
+               "执法证。")
 
 
-def test_one_certified_officer_may_decide_on_the_spot(a: Agency) -> None:
-    case = _summary(a, [a.officer])
+def test_two_certified_officers_may_decide_on_the_spot(a: Agency) -> None:
+    case = _summary(a, [a.officer, a.officer2])
     act(a, case, "decide_on_spot", **SUMMARY_DATA)
     assert (case.stage, case.outcome, case.final_fine) == ("decided", "penalty", 10_000)
 
 
-def test_an_on_the_spot_decision_needs_a_valid_certificate(a: Agency) -> None:
+def test_one_officer_may_not_decide_on_the_spot(a: Agency) -> None:
+    case = _summary(a, [a.officer])
+    exc = refused(a, case, "decide_on_spot", "two_certified_officers", **SUMMARY_DATA)
+    message = ON_SPOT_TWO.format(count=1)
+    assert exc.message == f"{message}（{TWO_SOURCE}）"
+    assert exc.detail == [{"code": "two_certified_officers", "message": message,
+                           "source": TWO_SOURCE, "detail": []}]
+    assert case.stage == "on_site"
+
+
+def test_an_on_the_spot_decision_needs_two_valid_certificates(a: Agency) -> None:
+    expired = certified(a, "孙丽", expiry=dt.date(2026, 8, 31))
+    case = _summary(a, [a.officer, expired])
+    exc = refused(a, case, "decide_on_spot", "two_certified_officers", **SUMMARY_DATA)
+    assert exc.detail == [{"code": "two_certified_officers",
+                           "message": ON_SPOT_TWO.format(count=1), "source": TWO_SOURCE,
+                           "detail": [{"person": "孙丽", "reasons": ["该日期执法证已过期。"]}]}]
+
+
+def test_one_officer_decides_on_the_spot_in_a_configured_sector(a: Agency,
+                                                                settings: Any) -> None:
+    # e.g. road traffic, where the Road Traffic Safety Law lets one officer decide
+    settings.ZHIFA_SUMMARY_SINGLE_OFFICER_SECTORS = ["traffic"]
+    case = _summary(a, [a.officer])
+    refused(a, case, "decide_on_spot", "two_certified_officers", **SUMMARY_DATA)
+    settings.ZHIFA_SUMMARY_SINGLE_OFFICER_SECTORS = ["traffic", a.market.code]
+    act(a, case, "decide_on_spot", **SUMMARY_DATA)
+    assert (case.stage, case.final_fine) == ("decided", 10_000)
+
+
+def test_the_single_officer_needs_a_valid_certificate(a: Agency, settings: Any) -> None:
+    settings.ZHIFA_SUMMARY_SINGLE_OFFICER_SECTORS = [a.market.code]
     expired = certified(a, "孙丽", expiry=dt.date(2026, 8, 31))
     user = f.user(expired)
     case = _summary(a, [expired])
     exc = refused(a, case, "decide_on_spot", "one_certified_officer", actor=user,
                   **SUMMARY_DATA)
-    message = "当场作出行政处罚决定的执法人员应当在2026-09-01持有对芙蓉区、市场监管有效的执法证。"
-    assert exc.message == f"{message}（行政处罚法第五十二条）"
-    assert exc.detail == [{"code": "one_certified_officer", "message": message,
+    assert exc.message == f"{ON_SPOT_ONE}（行政处罚法第五十二条）"
+    assert exc.detail == [{"code": "one_certified_officer", "message": ON_SPOT_ONE,
                            "source": "行政处罚法第五十二条",
                            "detail": [{"person": "孙丽", "reasons": ["该日期执法证已过期。"]}]}]
 
@@ -182,7 +218,7 @@ def test_an_auxiliary_may_record_a_non_deciding_step_on_its_case(a: Agency) -> N
 def test_an_auxiliary_person_with_an_officer_account_may_not_decide(a: Agency) -> None:
     # The account says "officer" but the registry says the person is auxiliary staff.
     u = officer_account_of_auxiliary(a)
-    case = _summary(a, [a.officer, a.auxiliary])
+    case = _summary(a, [a.officer, a.officer2, a.auxiliary])
     exc = refused(a, case, "decide_on_spot", "auxiliary_cannot_decide", actor=u,
                   **SUMMARY_DATA)
     message = "执法辅助人员不得作出或者签发行政执法决定。"

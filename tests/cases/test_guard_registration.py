@@ -46,11 +46,12 @@ def test_registration_within_the_limitation_period(a: Agency) -> None:
 
 
 def test_registration_after_the_limitation_period_is_refused(a: Agency) -> None:
-    # 1 August 2024 + 2 years = Saturday 1 August 2026, which rolls to Monday 3 August.
+    # 1 August 2024 + 2 years = Saturday 1 August 2026: a substantive period, its end is not
+    # moved to the next working day.
     case = source_case(a)
     exc = refused(a, case, "register", "limitation_expired", acted_on=D(2026, 9, 2),
                   act_date=D(2024, 8, 1), grounds="涉嫌销售不合格产品")
-    message = limitation_message("2024-08-01", "2026-08-03")
+    message = limitation_message("2024-08-01", "2026-08-01")
     assert exc.message == f"{message}（{SOURCE}）"
     assert exc.detail == [{"code": "limitation_expired", "message": message,
                            "source": SOURCE}]
@@ -64,8 +65,34 @@ def test_five_years_when_life_health_or_financial_safety_was_harmed(a: Agency) -
     other = source_case(a)
     exc = refused(a, other, "register", "limitation_expired", acted_on=D(2026, 9, 2),
                   act_date=D(2021, 8, 1), grounds="涉嫌销售不合格产品", serious_harm=True)
-    # 1 August 2021 + 5 years: Saturday 1 August 2026, rolled to Monday 3 August.
-    assert exc.detail[0]["message"] == limitation_message("2021-08-01", "2026-08-03", 5)
+    # 1 August 2021 + 5 years: Saturday 1 August 2026, not rolled forward.
+    assert exc.detail[0]["message"] == limitation_message("2021-08-01", "2026-08-01", 5)
+
+
+def test_a_limitation_ending_on_a_weekend_is_not_moved_to_a_working_day(a: Agency) -> None:
+    # 29 August 2024 + 2 years = Saturday 29 August 2026; found on Monday 31 August: too late
+    case = source_case(a, received=D(2026, 8, 31))
+    exc = refused(a, case, "register", "limitation_expired", acted_on=D(2026, 9, 1),
+                  act_date=D(2024, 8, 29), grounds="涉嫌销售不合格产品")
+    assert "已超过2年追责时效（2026-08-29届满）" in exc.detail[0]["message"]
+    # found on the Saturday itself: still in time
+    in_time = source_case(a, received=D(2026, 8, 29))
+    act(a, in_time, "register", acted_on=D(2026, 8, 31), act_date=D(2024, 8, 29),
+        grounds="涉嫌销售不合格产品")
+    assert in_time.stage == "registered"
+
+
+def test_a_limitation_from_29_february_ends_on_28_february(a: Agency) -> None:
+    in_time = source_case(a, received=D(2026, 2, 28))
+    act(a, in_time, "register", acted_on=D(2026, 3, 2), act_date=D(2024, 2, 29),
+        grounds="涉嫌销售不合格产品")
+    assert in_time.stage == "registered"
+    late = source_case(a, received=D(2026, 3, 1))
+    exc = refused(a, late, "register", "limitation_expired", acted_on=D(2026, 3, 2),
+                  act_date=D(2024, 2, 29), grounds="涉嫌销售不合格产品")
+    assert exc.detail[0]["message"] == (
+        "2024-02-29发生的违法行为于2026-03-01被发现，已超过2年追责时效（2026-02-28届满），"
+        "不再给予行政处罚。如仍需立案（例如违法行为有连续或者继续状态），请记录理由。")
 
 
 def test_an_override_reason_registers_and_is_recorded(a: Agency) -> None:

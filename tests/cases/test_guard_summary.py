@@ -19,7 +19,8 @@ SOURCE = "行政处罚法第五十一条"
 
 
 def summary_case(a: Agency, *parties: PartyIn) -> Any:
-    return open_case(a, "summary", received_on=dt.date(2026, 9, 1), officers=[a.officer],
+    return open_case(a, "summary", received_on=dt.date(2026, 9, 1),
+                     officers=[a.officer, a.officer2],
                      parties=list(parties) or [person_party()])
 
 

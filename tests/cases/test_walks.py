@@ -78,10 +78,15 @@ def test_general_procedure_with_review_discussion_hearing_and_court_enforcement(
         record="当事人陈述申辩")
     act(a, case, "record_defence", acted_on=D(2026, 8, 10), statement="初次违法",
         assessment="不予采纳")
-    act(a, case, "decide", acted_on=D(2026, 8, 12), outcome="penalty",
+    # after the hearing the decision needs a legal review again (APL art. 58 §1(2))
+    act(a, case, "submit_legal_review", acted_on=D(2026, 8, 11))
+    act(a, case, "record_review_opinion", actor=a.u_reviewer, acted_on=D(2026, 8, 12),
+        outcome="agree", opinion="听证后复核，同意")
+    assert (case.stage, case.review_passed_on) == ("notified", D(2026, 8, 12))
+    act(a, case, "decide", acted_on=D(2026, 8, 13), outcome="penalty",
         kinds=["fine", "confiscate_property"], fine="30000", confiscation="2000",
         reasons="事实清楚，证据确凿")
-    assert (case.stage, case.decided_on, case.final_fine) == ("decided", D(2026, 8, 12),
+    assert (case.stage, case.decided_on, case.final_fine) == ("decided", D(2026, 8, 13),
                                                               3_000_000)
     assert running(case) == ["apl_service_7"]  # the party's periods ended with the decision
     act(a, case, "serve_decision", acted_on=D(2026, 8, 14), served_on=D(2026, 8, 14),
@@ -99,11 +104,12 @@ def test_general_procedure_with_review_discussion_hearing_and_court_enforcement(
         "register", "start_investigation", "record_investigation", "preserve_evidence",
         "decide_preservation", "submit_report", "submit_legal_review",
         "record_review_opinion", "collective_discussion", "serve_notice", "request_hearing",
-        "schedule_hearing", "hold_hearing", "record_defence", "decide", "serve_decision",
-        "record_payment", "send_reminder", "apply_court_enforcement", "close", "archive"]
-    assert case.flags == {"archive_number": "2026-G-001"}
+        "schedule_hearing", "hold_hearing", "record_defence", "submit_legal_review",
+        "record_review_opinion", "decide", "serve_decision", "record_payment",
+        "send_reminder", "apply_court_enforcement", "close", "archive"]
+    assert case.flags == {"review_from": "notified", "archive_number": "2026-G-001"}
     d90 = case.deadlines.get(rule_code="apl_decision_90")
-    assert (d90.state, d90.met_on) == (DeadlineState.MET, D(2026, 8, 12))
+    assert (d90.state, d90.met_on) == (DeadlineState.MET, D(2026, 8, 13))
     assert_archived(case)
 
 
@@ -151,13 +157,15 @@ def test_a_decision_needs_its_outcome_fields(a: Agency) -> None:
 # --- summary procedure ---------------------------------------------------------------------------
 
 def test_summary_procedure(a: Agency) -> None:
-    case = open_case(a, "summary", received_on=D(2026, 9, 1), officers=[a.officer],
-                     parties=[person_party()])
+    case = open_case(a, "summary", received_on=D(2026, 9, 1),
+                     officers=[a.officer, a.officer2], parties=[person_party()])
     assert (case.stage, case.number) == ("on_site", "芙蓉市监S202600001")
     act(a, case, "decide_on_spot", acted_on=D(2026, 9, 1), act_date=D(2026, 9, 1),
         facts="占道经营", kinds=["warning", "fine"], fine="50", serial="HN-0001")
+    assert running(case) == ["apl_payment_15"]  # not paid on the spot
     refused(a, case, "close", "action_not_available", acted_on=D(2026, 9, 2), summary="结案")
     act(a, case, "record_payment", acted_on=D(2026, 9, 2), amount="50", receipt="R1")
+    assert running(case) == []
     act(a, case, "file_with_agency", acted_on=D(2026, 9, 3))
     act(a, case, "close", acted_on=D(2026, 9, 3), summary="已缴纳")
     act(a, case, "archive", acted_on=D(2026, 9, 4), archive_number="2026-S-001")
@@ -166,11 +174,11 @@ def test_summary_procedure(a: Agency) -> None:
 
 
 def test_summary_fine_collected_on_the_spot(a: Agency) -> None:
-    case = open_case(a, "summary", received_on=D(2026, 9, 1), officers=[a.officer],
-                     parties=[person_party()])
+    case = open_case(a, "summary", received_on=D(2026, 9, 1),
+                     officers=[a.officer, a.officer2], parties=[person_party()])
     act(a, case, "decide_on_spot", acted_on=D(2026, 9, 1), act_date=D(2026, 9, 1),
         facts="占道经营", kinds=["fine"], fine="20", serial="HN-0002", paid_on_spot=True)
-    assert case.paid == 2_000
+    assert (case.paid, running(case)) == (2_000, [])
     act(a, case, "file_with_agency", acted_on=D(2026, 9, 1))
     act(a, case, "close", acted_on=D(2026, 9, 1), summary="当场收缴")
     act(a, case, "archive", acted_on=D(2026, 9, 2), archive_number="2026-S-002")
@@ -189,7 +197,7 @@ def test_coercive_measure_with_testing_and_extension(a: Agency) -> None:
     refused(a, case, "start_testing", "action_not_available", acted_on=D(2026, 9, 11),
             reason="重复")
     act(a, case, "end_testing", acted_on=D(2026, 9, 20))
-    act(a, case, "extend_measure", acted_on=D(2026, 10, 9), reason="案情复杂")
+    act(a, case, "extend_measure", acted_on=D(2026, 10, 9), days=30, reason="案情复杂")
     assert case.deadlines.get(rule_code="acl_seizure_30").due == D(2026, 11, 11)
     act(a, case, "handle", acted_on=D(2026, 11, 2), handling="confiscate",
         reason="依法没收")

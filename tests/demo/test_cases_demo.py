@@ -177,6 +177,48 @@ def test_no_date_lies_in_the_future(demo):
     assert CaseDeadline.objects.filter(due__gt=TODAY, state=DeadlineState.RUNNING).exists()
 
 
+def test_the_demo_follows_the_rules_of_the_legal_review(demo):
+    # steps in order: none dated before the case was received or before the previous step
+    for case in Case.objects.prefetch_related("steps"):
+        dates = [s.acted_on for s in sorted(case.steps.all(), key=lambda s: s.id)]
+        assert all(case.received_on <= d for d in dates), case.number
+        assert dates == sorted(dates), case.number
+    # on-the-spot decisions by at least two certified officers
+    decided = Case.objects.filter(procedure="summary").exclude(stage="on_site")
+    assert decided.count() >= 20
+    for case in decided.prefetch_related("officers"):
+        assert case.officers.count() >= 2, case.number
+    # an unpaid on-the-spot fine has its payment period
+    unpaid = decided.filter(final_fine__gt=0, stage="decided", paid=0)
+    assert unpaid.exists()
+    assert all(c.deadlines.filter(rule_code="apl_payment_15").exists() for c in unpaid)
+    # each extension of a measure adds the days decided, 1 to 30
+    extensions = CaseStep.objects.filter(action="extend_measure").select_related("case")
+    assert extensions.exists()
+    for step in extensions:
+        assert 1 <= step.data["days"] <= 30
+        d = step.case.deadlines.get(rule_code="acl_seizure_30")
+        assert d.extra == step.data["days"], step.case.number
+    # the witness signs when the party is absent, and the checklist has nine items
+    applied = list(CaseStep.objects.filter(action="apply_measure").values_list("data",
+                                                                               flat=True))
+    assert any(d["party_absent"] for d in applied) and not all(d["party_absent"] for d in applied)
+    assert all(d["witness_signed"] for d in applied if d["party_absent"])
+    assert all(len(d["steps"]) == 9 and "witness" not in d["steps"] for d in applied)
+    # a decision after a hearing follows a legal review passed after it
+    heard = Case.objects.filter(procedure="general", hearing_held_on__isnull=False,
+                                decided_on__isnull=False)
+    assert heard.exists()
+    for case in heard:
+        assert case.review_passed_on is not None
+        assert case.review_passed_on >= case.hearing_held_on, case.number
+        assert case.steps.filter(action="record_review_opinion",
+                                 acted_on__gte=case.hearing_held_on).exists(), case.number
+    # and one case is with the reviewer after its hearing
+    assert Case.objects.filter(stage="legal_review", hearing_held_on__isnull=False,
+                               flags__review_from="notified").exists()
+
+
 def test_the_demo_logins_find_work(demo):
     officer = User.objects.get(username="officer")
     bench = workbench_for(officer)

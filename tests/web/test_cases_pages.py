@@ -103,9 +103,14 @@ def test_checklist_lists_every_item(client, a):
     html = as_user(client, a.u_officer).get(detail_url(case)).content.decode()
     form = html[html.index('id="action-apply_measure"'):]
     form = form[:form.index("</details>")]
-    assert form.count('type="checkbox" name="steps"') == 10
+    # ACL art. 18 (1)–(8) and (10); item (9), the witness, has its own two fields
+    assert form.count('type="checkbox" name="steps"') == 9
+    assert 'value="witness"' not in form
+    assert form.count('type="checkbox" name="party_absent"') == 1
+    assert form.count('type="checkbox" name="witness_signed"') == 1
     assert "每项都必须完成并勾选" in form
     assert "现场笔录" in form and "全程音像记录" in text_of(form)
+    assert "见证人到场并在现场笔录上签名或者盖章（行政强制法第十八条第九项）" in text_of(form)
 
 
 def test_deadlines_in_working_days_overdue_and_provisional(client, a, monkeypatch):

@@ -77,12 +77,20 @@ def _check_amounts(kinds: list[str], data: dict[str, Any]) -> None:
 
 @effect("review_opinion")
 def review_opinion(ctx: GuardContext) -> str | None:
+    """Back to where the case was sent from: the report, or the notice stage when the review
+    follows a hearing (APL art. 58 §1(2))."""
     outcome = ctx.data["outcome"]
+    origin = ctx.case.flags.get("review_from", "reported")
     if outcome in {"agree", "agree_with_changes"}:
         ctx.case.review_passed_on = ctx.data["acted_on"]
-        return None
+        return origin
     ctx.case.review_passed_on = None
-    return "investigating" if outcome == "supplement" else None
+    return "investigating" if outcome == "supplement" else origin
+
+
+@effect("review_submit")
+def review_submit(ctx: GuardContext) -> None:
+    ctx.case.flags = {**ctx.case.flags, "review_from": ctx.case.stage}
 
 
 @effect("collective")
@@ -267,7 +275,11 @@ def _extend(ctx: GuardContext, rule: str, extra: int) -> None:
 
 @effect("measure_extend")
 def measure_extend(ctx: GuardContext) -> None:
-    _extend(ctx, "acl_seizure_30", 30)  # ACL art. 25: once, at most 30 more days
+    days = ctx.data["days"]
+    if not 1 <= days <= 30:  # ACL art. 25: once, by at most 30 days
+        raise InvalidInput(_("An extension is 1 to 30 days."), code="invalid_fields",
+                           detail={"days": _("An extension is 1 to 30 days.")})
+    _extend(ctx, "acl_seizure_30", days)
 
 
 @effect("licence_extend")

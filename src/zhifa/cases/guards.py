@@ -218,6 +218,17 @@ def two_certified_officers(ctx: GuardContext) -> list[Refusal]:
     )]
 
 
+@guard("summary_officers")
+def summary_officers(ctx: GuardContext) -> list[Refusal]:
+    """APL art. 42: at least two officers "unless a law provides otherwise" — e.g. the Road
+    Traffic Safety Law lets one traffic officer decide on the spot. Sectors where a law allows
+    one officer are configured (``ZHIFA_SUMMARY_SINGLE_OFFICER_SECTORS``)."""
+    single = set(getattr(settings, "ZHIFA_SUMMARY_SINGLE_OFFICER_SECTORS", ()) or ())
+    if ctx.case.sector.code in single:
+        return one_certified_officer(ctx)
+    return two_certified_officers(ctx)
+
+
 @guard("one_certified_officer")
 def one_certified_officer(ctx: GuardContext) -> list[Refusal]:
     if certified_officer_count(ctx.case, ctx.on) >= 1:
@@ -271,26 +282,35 @@ def reviewer_not_handler(ctx: GuardContext) -> list[Refusal]:
 
 @guard("limitation")
 def limitation(ctx: GuardContext) -> list[Refusal]:
-    from zhifa.workdays.calendar import deadline_for
+    from zhifa.workdays.calendar import rule_get
 
     act_date = ctx.data.get("act_date") or ctx.case.act_date
     if act_date is None:
         return []
     rule = "apl_limitation_5y" if ctx.data.get("serious_harm") else "apl_limitation_2y"
-    due = deadline_for(rule=rule, start=act_date)
+    # the years come from the rule table; the limitation is substantive, so its end is not
+    # moved to a working day (CPL art. 85 is about procedural periods)
+    years = rule_get(rule).n
+    end = _add_years(act_date, years)
     discovered = ctx.case.received_on
-    if discovered <= due.due or ctx.data.get("limitation_override"):
+    if discovered <= end or ctx.data.get("limitation_override"):
         return []
-    years = 5 if rule.endswith("5y") else 2
     return [Refusal(
         "limitation_expired",
         _("The act of %(act)s was discovered on %(found)s, after the %(years)d-year limitation "
           "period ended on %(due)s: no penalty may be imposed. Record a reason to register "
           "anyway (e.g. a continuing act).") % {
             "act": act_date.isoformat(), "found": discovered.isoformat(), "years": years,
-            "due": due.due.isoformat()},
+            "due": end.isoformat()},
         "行政处罚法第三十六条",
     )]
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 # -- summary procedure ----------------------------------------------------------------
@@ -332,6 +352,12 @@ def summary_thresholds(ctx: GuardContext) -> list[Refusal]:
                     "fine": fen_to_yuan(fine), "party": party.name,
                     "limit": fen_to_yuan(limit)},
                 "行政处罚法第五十一条"))
+    if ctx.data.get("paid_on_spot") and fine > 10_000:
+        out.append(Refusal(
+            "on_spot_collection_over_100",
+            _("Fines above 100 yuan are collected on the spot only where paying later would be "
+              "hard to enforce (e.g. remote areas): state why in the record."),
+            "行政处罚法第六十八条", blocking=False))
     return out
 
 
@@ -508,6 +534,23 @@ def collective_if_complex(ctx: GuardContext) -> list[Refusal]:
     return []
 
 
+@guard("freezing_measure")
+def freezing_measure(ctx: GuardContext) -> list[Refusal]:
+    if ctx.case.flags.get("measure") == "freeze":
+        return []
+    return [Refusal("not_a_freezing", _("Only a freezing of deposits has a freezing decision to "
+                                        "deliver."), "行政强制法第三十一条")]
+
+
+@guard("witness_if_absent")
+def witness_if_absent(ctx: GuardContext) -> list[Refusal]:
+    if ctx.data.get("party_absent") and not ctx.data.get("witness_signed"):
+        return [Refusal("witness_missing",
+                        _("The party was absent: a witness must be present and sign the on-site "
+                          "record."), "行政强制法第十八条第九项")]
+    return []
+
+
 @guard("av_recorded")
 def av_recorded(ctx: GuardContext) -> list[Refusal]:
     return hooks.run("av_recorded", ctx)
@@ -552,3 +595,36 @@ def licence_granted(ctx: GuardContext) -> list[Refusal]:
                         _("A certificate is only issued for a granted licence."),
                         "行政许可法第三十九条")]
     return []
+
+
+# -- dates ----------------------------------------------------------------------------
+
+# Dates that are not the step's own: ahead (a hearing date, a deferral's new final date, …)
+# or about the facts (the date of the act, before the case began).
+FORWARD_DATES = {"hearing_on", "until", "valid_until", "correct_by", "act_date"}
+
+
+def dates_in_order(ctx: GuardContext) -> list[Refusal]:
+    """A step may be recorded after the fact (a paper record entered later), but never dated
+    before the case was received or before the previous step: otherwise back-dating a
+    service would shorten the party's statement and hearing periods (APL arts. 44, 45, 64).
+    The ledger keeps both the date entered and the moment it was recorded."""
+    floor = ctx.case.received_on
+    steps = ctx.case.steps.all()
+    if "floor_before" in ctx.cache:
+        # an approval performs the step asked for earlier: steps recorded while it waited
+        # do not move its floor (otherwise a pending request could never be approved)
+        steps = steps.filter(recorded_at__lt=ctx.cache["floor_before"])
+    last = steps.order_by("-id").values_list("acted_on", flat=True).first()
+    if last is not None and last > floor:
+        floor = last
+    early = sorted(name for name, value in ctx.data.items()
+                   if isinstance(value, dt.date) and name not in FORWARD_DATES
+                   and value < floor)
+    if not early:
+        return []
+    return [Refusal(
+        "date_before_previous_step",
+        _("A step cannot be dated before %(day)s, the date of the case's previous step (or of "
+          "its receipt).") % {"day": floor.isoformat()},
+        "国办发〔2018〕118号", detail={"fields": early})]

@@ -23,11 +23,18 @@ def _review_default(ctx: GuardContext) -> list[Refusal]:
     opinion of "agree" (or "agree with changes") before the notice and the decision."""
     from .guards import Refusal
 
-    if ctx.case.is_major and ctx.case.review_passed_on is None:
+    case = ctx.case
+    if case.is_major and case.review_passed_on is None:
         return [Refusal("legal_review_missing",
                         _("This is a major case: the decision needs a legal review that "
                           "passed."),
                         "行政处罚法第五十八条；国办发〔2018〕118号")]
+    if case.hearing_held_on and (case.review_passed_on is None
+                                 or case.review_passed_on < case.hearing_held_on):
+        return [Refusal("legal_review_after_hearing",
+                        _("A hearing was held: the decision needs a legal review that passed "
+                          "after the hearing."),
+                        "行政处罚法第五十八条第一款第二项")]
     return []
 
 
@@ -36,7 +43,8 @@ def _av_default(ctx: GuardContext) -> list[Refusal]:
     that the step was recorded on audio/video in full (a field of the step)."""
     from .guards import Refusal
 
-    if ctx.data.get("av_confirmed", True):
+    # mandatory for sealing up and impoundment of property (查封扣押), not for freezing deposits
+    if ctx.data.get("measure") == "freeze" or ctx.data.get("av_confirmed", True):
         return []
     return [Refusal("av_missing",
                     _("Seizure and impoundment must be recorded on audio and video in full."),

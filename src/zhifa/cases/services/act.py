@@ -26,7 +26,7 @@ from zhifa.orgs.permissions import Perm, perms_of
 from ..effects import EFFECTS
 from ..events import APPROVAL_DECIDED, APPROVAL_REQUESTED, APPROVAL_WITHDRAWN, CASE_ACTION
 from ..fields import clean_action_data, to_json
-from ..guards import GUARDS, GuardContext, Refusal, not_auxiliary, person_on_case
+from ..guards import GUARDS, GuardContext, Refusal, dates_in_order, not_auxiliary, person_on_case
 from ..models import (
     ApprovalDecision,
     ApprovalLadder,
@@ -136,7 +136,7 @@ def _require_action(actor: Any, case: Case, proc: Procedure, action: str,
 
 
 def _evaluate(ctx: GuardContext, approver: Any = None) -> tuple[list[Refusal], list[Refusal]]:
-    found: list[Refusal] = []
+    found: list[Refusal] = dates_in_order(ctx)
     if ctx.action.deciding:
         found += not_auxiliary(ctx.actor)
         if approver is not None:
@@ -301,10 +301,17 @@ def _dry_run(ctx: GuardContext) -> None:
 
 
 def _condition(name: str, ctx: GuardContext) -> bool:
+    """``field=value`` compares a field of the step; otherwise a bool field, a named
+    condition or a case attribute."""
+    if "=" in name:
+        field, _sep, value = name.partition("=")
+        return str(ctx.data.get(field, "")) == value
     if name in ctx.data:
         return bool(ctx.data[name])
     if name == "has_fine":
         return bool(ctx.case.final_fine)
+    if name == "unpaid_fine":
+        return bool(ctx.case.final_fine) and ctx.case.paid < (ctx.case.final_fine or 0)
     return bool(getattr(ctx.case, name))
 
 
@@ -433,6 +440,7 @@ def approval_decide(*, actor: Any, request: ApprovalRequest, approve: bool,
     requester = request.requested_by
     # the action is performed now, as of today, with every guard checked again
     act = _require_action(requester, case, proc, request.action, cache)
+    cache["floor_before"] = request.created_at
     ctx = _context(requester, case, proc, act, request.data, cache)
     blocking, warnings = _evaluate(ctx, approver=actor)
     if blocking:

@@ -28,6 +28,16 @@ class Command(BaseCommand):
         lst.add_argument("--limit", type=int, default=0, help="at most this many (0: all)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            self._list(**opts)
+        except BrokenPipeError:  # `zhifa cases list | head`: the reader has had enough
+            import os
+            import sys
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+
+    def _list(self, **opts: Any) -> None:
         qs = Case.objects.select_related("body").order_by("id")
         body = opts.get("body")
         if body:

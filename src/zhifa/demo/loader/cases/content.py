@@ -52,6 +52,8 @@ class Facts:
     # other procedures
     measure: str = ""
     items: str = ""
+    party_absent: bool = False  # a witness signs the on-site record instead (ACL art. 18(9))
+    extension_days: int = 30  # ACL art. 25: at most 30
     inspection: Inspection | None = None
     licence_number: str = ""
     missing: str = ""
@@ -213,6 +215,9 @@ class ContentMaker:
                            source=SourceKind.INSPECTION, party=party, district=district,
                            item=self.items[(staff.key, key)])
         facts.measure, facts.items = m.measure, m.items
+        # taken in turn, not drawn, so that the other seeded choices stay as they were
+        facts.party_absent = self._take((staff.key, "coercion:absent"), ["", "", "absent"]) != ""
+        facts.extension_days = int(self._take((staff.key, "coercion:days"), ["30", "15", "20"]))
         return facts
 
     def inspection(self, staff: BodyStaff, recipe: Recipe, party: PartyIn | None = None,

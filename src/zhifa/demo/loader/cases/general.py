@@ -120,6 +120,12 @@ CLOSE_COURT = Step("close", 3, {"summary": "已依法申请人民法院强制执
 CLOSE_OTHER = Step("close", 3, {"summary": "决定已送达，无需执行，予以结案。"})
 ARCHIVE = Step("archive", 5, lambda f, on: {"archive_number": f.archive_number})
 
+# APL art. 58 §1(2): after a hearing the decision needs a legal review again
+REVIEW_AFTER_HEARING = (TO_REVIEW, Step("record_review_opinion", 4, {
+    "outcome": "agree",
+    "opinion": "听证程序合法，当事人陈述、申辩意见已充分听取，同意按调查终结报告作出决定。"},
+    by="reviewer"))
+
 INVESTIGATION = (REGISTER, START, INVESTIGATE)
 REPORTED = (*INVESTIGATION, REPORT)
 REVIEWED = (*INVESTIGATION, REPORT, TO_REVIEW, REVIEW_OK)
@@ -184,6 +190,8 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
        check=_hearing_today, needs=("hearing", "fine")),
     _r("g_hearing_held", (*REVIEWED, NOTICE, REQUEST, SCHEDULE, HOLD), idle=3,
        needs=("hearing", "major", "review", "fine", "reduced")),
+    _r("g_hearing_review", (*REVIEWED, NOTICE, REQUEST, SCHEDULE, HOLD, TO_REVIEW), idle=1,
+       needs=("hearing", "major", "review", "fine", "reduced"), spread=2),
     _r("g_decided_due", DECIDED, aim=Aim("apl_service_7", "decide", 0, 5)),
     _r("g_decided_over", DECIDED, aim=Aim("apl_service_7", "decide", -8, -1)),
     _r("g_served_due", SERVED, aim=Aim("apl_payment_15", "serve_decision", 0, 6), needs=FINE),
@@ -201,7 +209,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
     _r("g_archived", (*PAID, CLOSE, ARCHIVE), idle=10, needs=FINE, spread=300),
     _r("g_archived_major", (REGISTER, START, PRESERVE, PRESERVED, INVESTIGATE, REPORT,
                             TO_REVIEW, REVIEW_OK, DISCUSS, NOTICE, REQUEST, SCHEDULE, HOLD,
-                            DECIDE, SERVE, PAY, CLOSE, ARCHIVE), idle=20,
+                            *REVIEW_AFTER_HEARING, DECIDE, SERVE, PAY, CLOSE, ARCHIVE), idle=20,
        needs=("hearing", "major", "review", "complex", "fine", "reduced"), spread=200),
     _r("g_warning_closed", (*DECIDED, SERVE, CLOSE_OTHER), idle=6, needs=("warning",), spread=60),
     _r("g_no_penalty", (*REPORTED, NOTICE, DEFENCE, NO_PENALTY, SERVE, CLOSE_OTHER, ARCHIVE),

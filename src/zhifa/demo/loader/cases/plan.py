@@ -31,6 +31,7 @@ PLAN: dict[str, list[tuple[str, str]]] = {
         ("g_discussed", ""), ("g_notified", "L"), ("g_defence", "A"),
         ("g_decide_pending", ""), ("g_decide_pending_head", "L"),
         ("g_hearing_requested", ""), ("g_hearing_scheduled", "L"), ("g_hearing_held", ""),
+        ("g_hearing_review", ""),
         ("g_decided_due", "L"), ("g_decided_over", "L"), ("g_served_due", "A"),
         ("g_served_over", "L"), ("g_instalments", ""), ("g_reminder", "L"),
         ("g_court_pending", ""), ("g_close_pending", "A"), ("g_archived", "L"),

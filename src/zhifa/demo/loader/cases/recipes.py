@@ -21,8 +21,10 @@ from .general import RECIPES as GENERAL
 from .general import REGISTER, START
 from .steps import Aim, Recipe, Step
 
+# ACL art. 18 items (1)–(8) and (10); item (9), the witness when the party is absent, is
+# recorded by the fields ``party_absent`` and ``witness_signed``
 ACL18 = ["approval", "two_officers", "certificates", "notify_party", "inform", "hear",
-         "record", "signatures", "witness", "other"]
+         "record", "signatures", "other"]
 
 
 def _r(name: str, procedure: str, steps: tuple[Step, ...], idle: int = 0,
@@ -73,10 +75,11 @@ SUMMARY_RECIPES = [
 C = "coercive"
 APPLY = Step("apply_measure", 1, lambda f, on: {
     "measure": f.measure, "items": f.items, "place": f.place, "steps": ACL18,
-    "av_confirmed": True})
+    "party_absent": f.party_absent, "witness_signed": f.party_absent, "av_confirmed": True})
 TEST = Step("start_testing", 2, {"reason": TESTING_REASONS[0]})
 TESTED = Step("end_testing", 9)
-EXTEND = Step("extend_measure", 24, {"reason": EXTENSION_REASON})
+EXTEND = Step("extend_measure", 24, lambda f, on: {"days": f.extension_days,
+                                                   "reason": EXTENSION_REASON})
 
 
 def _handle(kind: str, gap: int = 6) -> Step:
