@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from zhifa.catalog.models import EnforcementItem, PartyType
+from zhifa.catalog.models import EnforcementItem, PartyType, RandomInspectionItem
 from zhifa.core.errors import InvalidInput, PermissionDenied
 from zhifa.core.validators import (
     IdentifierError,
@@ -124,6 +124,8 @@ def case_create(
     body: EnforcementBody | None = None,
     parent: Case | None = None,
     is_demo: bool = False,
+    random_item: RandomInspectionItem | None = None,
+    draw_seed: str = "",
 ) -> Case:
     today = timezone.localdate()
     body = body or (actor.person.body if getattr(actor, "person_id", None) else None)
@@ -161,6 +163,7 @@ def case_create(
         department=handler.department, procedure=proc.code, stage=proc.initial, title=title,
         summary=summary, item=item, sector=sector, region=region, source_kind=source_kind,
         received_on=received_on, handler=handler, parent=parent, is_demo=is_demo,
+        random_item=random_item, draw_seed=draw_seed,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     for p in party_rows:
@@ -180,6 +183,7 @@ def case_create(
         "title": title, "stage": case.stage, "received_on": received_on,
         "sector": sector.code, "region": region.code,
         "item": item.code if item else None, "parent": parent.number if parent else None,
+        **({"random_item": random_item.code, "draw_seed": draw_seed} if random_item else {}),
         "parties": [_party_payload(p) for p in party_rows],
         "officers": [p.name for p in officer_list], "handler": handler.name,
     })

@@ -95,9 +95,8 @@ def inspection_draw(
             title=_("%(item)s (random inspection): %(target)s") % {
                 "item": random_item.name, "target": target.name},
             sector=sector, region=region, parties=[target], officers=officers,
-            received_on=on, source_kind=SourceKind.RANDOM_DRAW, body=body, is_demo=is_demo)
-        Case.objects.filter(pk=case.pk).update(random_item=random_item, draw_seed=seed)
-        case.random_item, case.draw_seed = random_item, seed
+            received_on=on, source_kind=SourceKind.RANDOM_DRAW, body=body, is_demo=is_demo,
+            random_item=random_item, draw_seed=seed)
         cases.append(case)
     ledger_append(actor=actor, event=DRAW_MADE, stream="cases.draws", body=body, payload={
         "item": random_item.code, "item_name": random_item.name, "seed": seed, "on": on,
