@@ -477,7 +477,3 @@ def approval_withdraw(*, actor: Any, request: ApprovalRequest) -> ApprovalReques
                            "action": request.action,
                            "action_label": _zh(act.label) if act else request.action})
     return request
-
-
-def today() -> dt.date:
-    return timezone.localdate()

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from zhifa.ledger.services import ledger_append
 from zhifa.workdays.calendar import deadline_for
 
 from ..events import DEADLINE_RECOMPUTED
-from ..models import Case, CaseDeadline, CasePause, DeadlineState
+from ..models import Case, CaseDeadline, DeadlineState
 from ..procedures import Procedure, procedure_get
 
 
@@ -108,8 +107,3 @@ def register_calendar_hooks() -> None:
     hooks.on_calendar_changed(_on_calendar_changed)
     if hasattr(hooks, "register_provisional_counter"):
         hooks.register_provisional_counter(provisional_count)
-
-
-__all__ = ["CasePause", "deadline_refresh", "deadline_start", "deadlines_refresh_pausable",
-           "pauses_of", "provisional_count", "recompute_for_years", "register_calendar_hooks",
-           "transaction"]
