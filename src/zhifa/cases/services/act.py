@@ -10,7 +10,6 @@ Actions that need approval become an ``ApprovalRequest`` that climbs the agency'
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
