@@ -59,6 +59,6 @@ def test_an_extension_outside_1_to_30_days_is_400(days: int) -> None:
     body = error(post(client(w.a.u_officer), f"/cases/{case.number}/actions/extend_measure",
                       {"data": {"acted_on": "2026-09-28", "days": days, "reason": "案情复杂"}}),
                  400, "invalid_fields")
-    assert body["detail"] == {"days": zh("An extension is 1 to 30 days.")}
+    assert body["detail"] == {"days": zh("An extension is 1 to 30 days (行政强制法第二十五条).")}
     assert snapshot() == before
     assert Case.objects.get(pk=case.pk).stage == "in_force"

@@ -79,7 +79,7 @@ def test_an_extension_outside_1_to_30_days_is_refused(a: Agency, days: str) -> N
     exc = refused(a, case, "extend_measure", "invalid_fields", acted_on=D(2026, 9, 28),
                   days=days, reason="案情复杂")
     assert exc.status == 400
-    assert exc.detail == {"days": "延长期限为1至30日。"}
+    assert exc.detail == {"days": "延长期限为1至30日（行政强制法第二十五条）。"}
 
 
 def test_an_extension_needs_its_days(a: Agency) -> None:

@@ -201,7 +201,7 @@ def payment(ctx: GuardContext) -> None:
 
 @effect("deferral")
 def deferral(ctx: GuardContext) -> None:
-    from zhifa.workdays.calendar import deadline_for
+    from zhifa.workdays.calendar import rule_get
 
     from .services.deadlines import deadline_refresh
 
@@ -215,7 +215,7 @@ def deferral(ctx: GuardContext) -> None:
                                        % {"due": d.due.isoformat()}})
         # Kept as an extension of the rule (in its unit, calendar days) rather than a bare
         # date, so that recomputing the deadline after a calendar change keeps it.
-        d.extra = (until - d.start).days - deadline_for(rule=d.rule_code, start=d.start).n
+        d.extra = (until - d.start).days - rule_get(d.rule_code).n
         deadline_refresh(d, ctx.case, ctx.procedure)
     ctx.case.flags = {**ctx.case.flags, "payment_arrangement": ctx.data["kind"]}
 
@@ -277,8 +277,8 @@ def _extend(ctx: GuardContext, rule: str, extra: int) -> None:
 def measure_extend(ctx: GuardContext) -> None:
     days = ctx.data["days"]
     if not 1 <= days <= 30:  # ACL art. 25: once, by at most 30 days
-        raise InvalidInput(_("An extension is 1 to 30 days."), code="invalid_fields",
-                           detail={"days": _("An extension is 1 to 30 days.")})
+        message = _("An extension is 1 to 30 days (行政强制法第二十五条).")
+        raise InvalidInput(message, code="invalid_fields", detail={"days": message})
     _extend(ctx, "acl_seizure_30", days)
 
 

@@ -89,11 +89,16 @@ def workbench_for(user: Any, *, today: dt.date | None = None, limit: int = 50) -
     due = list(running.filter(due__gte=today, due__lte=week_end)[:limit])
     overdue = list(running.filter(agency_overdue_q(today))[:limit])
     roles = set(getattr(user, "roles", None) or [])
+    # approvals are decided in one's own body (``approval_decide``); system administrators
+    # may decide anywhere but are not sent every request
+    pending = ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING).exclude(
+        requested_by=user)
+    pending = (pending.filter(case__body_id=user.person.body_id) if person_id
+               else pending.none())
     approvals = [
-        a for a in ApprovalRequest.objects.filter(
-            status=ApprovalStatus.PENDING, case__in=cases).select_related(
-            "case", "requested_by__person").order_by("created_at")[:200]
-        if a.steps[a.current] in roles and a.requested_by_id != user.pk
+        a for a in pending.select_related("case", "requested_by__person")
+        .order_by("created_at")[:500]
+        if a.steps[a.current] in roles
     ][:limit]
     provisional = running.filter(provisional=True).count()
     return Workbench(mine=mine, due_this_week=due, overdue=overdue, approvals=approvals,

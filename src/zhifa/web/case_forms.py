@@ -22,7 +22,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhifa.cases.models import CaseStatus, CustomProcedure, SourceKind
-from zhifa.cases.procedures import Action, Procedure, builtin_codes, procedure_get
+from zhifa.cases.procedures import (
+    Action,
+    Procedure,
+    builtin_codes,
+    procedure_from_row,
+    procedure_get,
+)
 from zhifa.catalog.models import EnforcementItem, PartyType
 from zhifa.core.validators import IdentifierError, check_credit_code, check_id_number
 from zhifa.orgs.models import (
@@ -50,7 +56,7 @@ def procedures_for(bodies: QuerySet[EnforcementBody]) -> list[Procedure]:
                 .select_related("body").order_by("body__name", "name")):
         if row.code not in seen:
             seen.add(row.code)
-            procs.append(procedure_get(row.code, body=row.body))
+            procs.append(procedure_from_row(row))
     return procs
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "Stage",
     "builtin_codes",
     "parse",
+    "procedure_from_row",
     "procedure_get",
 ]
 
@@ -65,7 +66,12 @@ def procedure_get(code: str, *, body: EnforcementBody | None = None,
         custom = (rows.filter(active=True) if active_only else rows).first()
     if custom is None:
         raise InvalidInput(_("Unknown procedure."), code="procedure_unknown")
-    return _parse_custom(custom.pk, custom.updated_at.isoformat(), custom.definition_with_code())
+    return procedure_from_row(custom)
+
+
+def procedure_from_row(row: Any) -> Procedure:
+    """A custom procedure already read (no second query)."""
+    return _parse_custom(row.pk, row.updated_at.isoformat(), row.definition_with_code())
 
 
 @cache

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhifa.core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
-from zhifa.ledger.services import ledger_append
+from zhifa.ledger.services import actor_label, ledger_append
 from zhifa.orgs.permissions import Perm, perms_of
 
 from ..effects import EFFECTS
@@ -382,10 +382,7 @@ def _apply(ctx: GuardContext, *, reason: str, late_reason: str, late: list[Any],
 
 
 def _actor_name(actor: Any) -> str:
-    person = getattr(actor, "person", None)
-    if person is not None:
-        return str(person.name)
-    return str(getattr(actor, "username", "") or "")
+    return actor_label(actor) if getattr(actor, "pk", None) else ""
 
 
 @transaction.atomic

@@ -105,5 +105,4 @@ def register_calendar_hooks() -> None:
     from zhifa.workdays import hooks
 
     hooks.on_calendar_changed(_on_calendar_changed)
-    if hasattr(hooks, "register_provisional_counter"):
-        hooks.register_provisional_counter(provisional_count)
+    hooks.register_provisional_counter(provisional_count)
