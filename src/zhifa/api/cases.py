@@ -43,12 +43,14 @@ from zhifa.cases.services import (
     case_act,
     case_create,
 )
+from zhifa.cases.services._access import may_handle
 from zhifa.cases.services.act import ActResult
 from zhifa.catalog.selectors import visible_items
 from zhifa.core.errors import InvalidInput
 from zhifa.core.filters import filter_given
 from zhifa.core.validators import mask_id_number
 from zhifa.ledger.selectors import stream_entries
+from zhifa.ledger.services import actor_label
 from zhifa.orgs.models import Region, Sector
 from zhifa.orgs.permissions import Perm, perms_of, require_perm
 from zhifa.orgs.selectors import visible_bodies, visible_people
@@ -81,25 +83,12 @@ ACCEPTED = {202: ActOut}
 
 # -- who sees what --------------------------------------------------------------------------
 
-def _handles(user: Any, case: Case) -> bool:
-    """May act on this case at all (the services' ``require_handling``)."""
-    perms = perms_of(user)
-    if Perm.ADMINISTER_SYSTEM in perms:
-        return True
-    return Perm.HANDLE_CASES in perms and user.person.body_id == case.body_id
-
-
 def _can_decide(user: Any, a: ApprovalRequest) -> bool:
     if a.status != ApprovalStatus.PENDING or a.requested_by_id == user.pk:
         return False
-    if not _handles(user, a.case):
+    if not may_handle(user, a.case.body):
         return False
     return a.steps[a.current] in (user.roles or []) or Perm.ADMINISTER_SYSTEM in perms_of(user)
-
-
-def _name(user: Any) -> str:
-    person = getattr(user, "person", None) if getattr(user, "person_id", None) else None
-    return str(person.name) if person is not None else str(user.username)
 
 
 # -- shaping --------------------------------------------------------------------------------
@@ -146,10 +135,10 @@ def _approval(user: Any, a: ApprovalRequest, proc: Procedure | None,
         "action": a.action, "action_label": action_label(proc, a.action), "status": a.status,
         "steps": list(a.steps), "current": a.current,
         "current_role": a.steps[a.current] if pending else None,
-        "requested_by": _name(a.requested_by), "requested_at": a.created_at,
+        "requested_by": actor_label(a.requested_by), "requested_at": a.created_at,
         "data": data_out(act, a.data, in_fen=False), "reason": a.reason,
         "late_reason": a.late_reason,
-        "decisions": [{"step": d.step, "role": d.role, "actor_name": _name(d.actor),
+        "decisions": [{"step": d.step, "role": d.role, "actor_name": actor_label(d.actor),
                        "approved": d.approved, "comment": d.comment,
                        "decided_at": d.decided_at} for d in decisions],
         "can_decide": _can_decide(user, a),

@@ -9,6 +9,14 @@ from zhifa.orgs.models import EnforcementBody
 from zhifa.orgs.permissions import Perm, perms_of
 
 
+def may_handle(actor: Any, body: EnforcementBody) -> bool:
+    """The yes/no form of ``require_handling``, for pages and API answers."""
+    perms = perms_of(actor)
+    if Perm.ADMINISTER_SYSTEM in perms:
+        return True
+    return Perm.HANDLE_CASES in perms and actor.person.body_id == body.pk
+
+
 def require_handling(actor: Any, body: EnforcementBody) -> None:
     """Casework happens in the actor's own body; system administrators may act anywhere
     (data repair), supervisors only watch."""

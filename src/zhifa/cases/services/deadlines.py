@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from zhifa.ledger.services import ledger_append
@@ -48,9 +49,14 @@ def deadline_start(case: Case, proc: Procedure, rule: str, start: dt.date) -> Ca
     )
 
 
-def deadline_refresh(d: CaseDeadline, case: Case, proc: Procedure) -> bool:
-    """Recompute one deadline; True when its due date or provisional flag changed."""
-    pauses = pauses_of(case) if d.rule_code in proc.pausable else []
+def deadline_refresh(d: CaseDeadline, case: Case, proc: Procedure,
+                     pauses: list[tuple[dt.date, dt.date]] | None = None) -> bool:
+    """Recompute one deadline; True when its due date or provisional flag changed.
+    ``pauses``: the case's paused intervals when the caller has already read them."""
+    if d.rule_code not in proc.pausable:
+        pauses = []
+    elif pauses is None:
+        pauses = pauses_of(case)
     due = deadline_for(rule=d.rule_code, start=d.start, pauses=pauses, extra=d.extra)
     changed = (due.due, due.provisional) != (d.due, d.provisional)
     d.due, d.provisional = due.due, due.provisional
@@ -59,8 +65,9 @@ def deadline_refresh(d: CaseDeadline, case: Case, proc: Procedure) -> bool:
 
 
 def deadlines_refresh_pausable(case: Case, proc: Procedure) -> None:
+    pauses = pauses_of(case)
     for d in case.deadlines.filter(state=DeadlineState.RUNNING, rule_code__in=proc.pausable):
-        deadline_refresh(d, case, proc)
+        deadline_refresh(d, case, proc, pauses)
 
 
 def recompute_for_years(years: set[int], actor: Any) -> int:
@@ -70,7 +77,7 @@ def recompute_for_years(years: set[int], actor: Any) -> int:
         return 0
     low, high = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
     qs = (CaseDeadline.objects.filter(state=DeadlineState.RUNNING)
-          .filter(models_q_provisional_or_span(low, high))
+          .filter(_provisional_or_span(low, high))
           .select_related("case", "case__body"))
     changed = 0
     for d in qs:
@@ -87,9 +94,7 @@ def recompute_for_years(years: set[int], actor: Any) -> int:
     return changed
 
 
-def models_q_provisional_or_span(low: dt.date, high: dt.date) -> Any:
-    from django.db.models import Q
-
+def _provisional_or_span(low: dt.date, high: dt.date) -> Q:
     return Q(provisional=True) | Q(start__lte=high, due__gte=low)
 
 
