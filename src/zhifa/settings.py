@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "zhifa.ledger",
     "zhifa.workdays",
     "zhifa.cases",
+    "zhifa.evidence",
     "zhifa.transfer",
     "zhifa.demo",
     "zhifa.api",
@@ -240,3 +241,32 @@ ZHIFA_SUMMARY_LIMITS = _summary_limits(os.environ.get("ZHIFA_SUMMARY_LIMITS", ""
 ZHIFA_SUMMARY_SINGLE_OFFICER_SECTORS = [
     s.strip() for s in os.environ.get("ZHIFA_SUMMARY_SINGLE_OFFICER_SECTORS", "").split(",")
     if s.strip()]
+
+# --- Evidence store (issue 4; see docs/operations.md "Evidence") ------------------------------
+# Storage of evidence bytes: "local" (ZHIFA_EVIDENCE_DIR, default <ZHIFA_DATA_DIR>/media) or
+# "s3" (any S3-compatible object store: ZHIFA_S3_ENDPOINT_URL, ZHIFA_S3_BUCKET,
+# ZHIFA_S3_ACCESS_KEY, ZHIFA_S3_SECRET_KEY, ZHIFA_S3_REGION). tus uploads in progress are
+# always kept on local disk (ZHIFA_UPLOAD_DIR, default <ZHIFA_DATA_DIR>/uploads).
+ZHIFA_EVIDENCE_STORAGE = os.environ.get("ZHIFA_EVIDENCE_STORAGE", "local")
+ZHIFA_EVIDENCE_DIR = Path(os.environ.get("ZHIFA_EVIDENCE_DIR", DATA_DIR / "media"))
+ZHIFA_UPLOAD_DIR = Path(os.environ.get("ZHIFA_UPLOAD_DIR", DATA_DIR / "uploads"))
+ZHIFA_S3 = {
+    "endpoint_url": os.environ.get("ZHIFA_S3_ENDPOINT_URL", ""),
+    "bucket": os.environ.get("ZHIFA_S3_BUCKET", "zhifa-evidence"),
+    "access_key": os.environ.get("ZHIFA_S3_ACCESS_KEY", ""),
+    "secret_key": os.environ.get("ZHIFA_S3_SECRET_KEY", ""),
+    "region": os.environ.get("ZHIFA_S3_REGION", "us-east-1"),
+}
+# Largest accepted file (bytes; default 64 GiB) and how long an unfinished upload is kept.
+ZHIFA_EVIDENCE_MAX_BYTES = int(os.environ.get("ZHIFA_EVIDENCE_MAX_BYTES", str(64 * 1024 ** 3)))
+ZHIFA_UPLOAD_EXPIRY_HOURS = int(os.environ.get("ZHIFA_UPLOAD_EXPIRY_HOURS", "72"))
+# Coverage: the largest gap (seconds) between recordings that still counts as "in full".
+ZHIFA_AV_GAP_TOLERANCE_SECONDS = int(os.environ.get("ZHIFA_AV_GAP_TOLERANCE_SECONDS", "0"))
+# Archive packages embed evidence files up to this size (bytes); larger ones are referenced
+# by their hashes in the manifest.
+ZHIFA_ARCHIVE_EMBED_MAX_BYTES = int(os.environ.get("ZHIFA_ARCHIVE_EMBED_MAX_BYTES",
+                                                   str(512 * 1024 ** 2)))
+# Background tasks: "inline" (after the transaction commits, in the same process: the
+# embedded default) or "celery" (ZHIFA_CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0).
+ZHIFA_TASKS = os.environ.get("ZHIFA_TASKS", "inline")
+ZHIFA_CELERY_BROKER_URL = os.environ.get("ZHIFA_CELERY_BROKER_URL", "")
