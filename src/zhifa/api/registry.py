@@ -3,8 +3,13 @@
 from . import (
     benchmarks,
     bodies,
+    archive,
     cases,
     certificates,
+    evidence,
+    evidence_av,
+    evidence_coverage,
+    evidence_custody,
     fallback,
     items,
     laws,
@@ -17,5 +22,6 @@ from .root import api
 
 for module in (regions, bodies, people, certificates, items, benchmarks, review_catalogues, laws,
                cases, procedures,  # issue 3: cases and procedure definitions
+               evidence, evidence_av, evidence_custody, evidence_coverage, archive,  # issue 4
                fallback):
     api.add_router("/", module.router)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import (
     accounts,
@@ -15,6 +15,7 @@ from .views import (
 app_name = "web"
 urlpatterns = [
     path("", home.home, name="home"),
+    path("", include("zhifa.web.urls_evidence")),  # issue 4
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("bodies/", registry.body_list, name="body_list"),

@@ -1,0 +1,1 @@
+"""Admin (issue 4) — filled by its owner."""
