@@ -23,6 +23,9 @@ class Perm(StrEnum):
     SUPERVISE = "supervise"  # see every body under the supervisor's region
     VIEW_CASES = "view_cases"  # cases of the bodies in scope
     HANDLE_CASES = "handle_cases"  # open cases and act on them (deciding steps: not auxiliaries)
+    # issue 4: recording devices, recorded-matters lists and retention classes of one's body
+    MANAGE_RECORDING = "manage_recording"
+    APPROVE_DISPOSAL = "approve_disposal"  # approve deleting expired evidence bytes
     ADMINISTER_SYSTEM = "administer_system"
 
 
@@ -34,9 +37,9 @@ POLICY: dict[str, set[Perm]] = {
     AccountRole.OFFICER: _STAFF | _CASEWORK,
     AccountRole.AUXILIARY: _STAFF | _CASEWORK,
     AccountRole.REVIEWER: _STAFF | _CASEWORK,
-    AccountRole.HEAD: _STAFF | _CASEWORK,
+    AccountRole.HEAD: _STAFF | _CASEWORK | {Perm.MANAGE_RECORDING, Perm.APPROVE_DISPOSAL},
     AccountRole.BODY_ADMIN: _STAFF
-    | {Perm.VIEW_FULL_ID_NUMBER, Perm.MANAGE_PEOPLE, Perm.MANAGE_CATALOG},
+    | {Perm.VIEW_FULL_ID_NUMBER, Perm.MANAGE_PEOPLE, Perm.MANAGE_CATALOG, Perm.MANAGE_RECORDING},
     AccountRole.SUPERVISOR: _STAFF | {Perm.SUPERVISE, Perm.VIEW_CASES},
     AccountRole.SYSTEM_ADMIN: set(Perm),
 }
