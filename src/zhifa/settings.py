@@ -256,6 +256,8 @@ ZHIFA_S3 = {
     "access_key": os.environ.get("ZHIFA_S3_ACCESS_KEY", ""),
     "secret_key": os.environ.get("ZHIFA_S3_SECRET_KEY", ""),
     "region": os.environ.get("ZHIFA_S3_REGION", "us-east-1"),
+    # create the bucket when missing (off: a mistyped name fails instead of making a bucket)
+    "create_bucket": env_bool("ZHIFA_S3_CREATE_BUCKET", False),
 }
 # Largest accepted file (bytes; default 64 GiB) and how long an unfinished upload is kept.
 ZHIFA_EVIDENCE_MAX_BYTES = int(os.environ.get("ZHIFA_EVIDENCE_MAX_BYTES", str(64 * 1024 ** 3)))

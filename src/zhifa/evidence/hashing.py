@@ -9,6 +9,7 @@ failed its tus checksum.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any, BinaryIO
 
 PARALLEL_MIN = 256 * 1024
 CHUNK = 1024 * 1024
-_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhifa-sm3")
+_pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="zhifa-sm3")
 
 
 @dataclass(frozen=True)

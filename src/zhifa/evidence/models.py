@@ -34,7 +34,7 @@ class EvidenceKind(models.TextChoices):
     INSPECTION_RECORD = "inspection_record", _("Inspection or on-site record")
 
 
-# --- Stored bytes ---------------------------------------------------------------------------
+# --- Stored bytes -----------------------------------------------------------------------------
 class BlobState(models.TextChoices):
     PRESENT = "present", _("Stored")
     DELETED = "deleted", _("Deleted (tombstone)")
@@ -73,7 +73,7 @@ class Blob(models.Model):
         return f"{self.sha256[:12]}… ({self.size} B)"
 
 
-# --- Evidence items and their files ------------------------------------------------------------
+# --- Evidence items and their files -----------------------------------------------------------
 class ItemState(models.TextChoices):
     ACTIVE = "active", _("In the file")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -196,7 +196,7 @@ class EvidenceFile(BaseModel):
         return self.mime.startswith("image/")
 
 
-# --- tus uploads in progress -------------------------------------------------------------------
+# --- tus uploads in progress ------------------------------------------------------------------
 class UploadState(models.TextChoices):
     OPEN = "open", _("Receiving")
     COMPLETE = "complete", _("Complete")
@@ -228,7 +228,7 @@ class Upload(BaseModel):
         verbose_name_plural = _("uploads")
 
 
-# --- Audio/video ---------------------------------------------------------------------------------
+# --- Audio/video ------------------------------------------------------------------------------
 class DeviceKind(models.TextChoices):
     BODY_CAMERA = "body_camera", _("Body-worn camera")
     CAMERA = "camera", _("Camera")
@@ -307,7 +307,7 @@ class AvRecord(BaseModel):
         verbose_name_plural = _("audio/video records")
 
 
-# --- Custody: shares -------------------------------------------------------------------------------
+# --- Custody: shares --------------------------------------------------------------------------
 class RecipientKind(models.TextChoices):
     REVIEWER = "reviewer", _("Legal reviewer")
     COURT = "court", _("People's court")
@@ -340,7 +340,7 @@ class ShareLink(BaseModel):
         verbose_name_plural = _("evidence shares")
 
 
-# --- Retention: holds and disposal -------------------------------------------------------------
+# --- Retention: holds and disposal ------------------------------------------------------------
 class HoldKind(models.TextChoices):
     RECONSIDERATION = "reconsideration", _("Administrative reconsideration")
     LITIGATION = "litigation", _("Administrative litigation")
@@ -394,7 +394,7 @@ class DisposalRequest(BaseModel):
         verbose_name_plural = _("disposal requests")
 
 
-# --- Recording coverage -------------------------------------------------------------------------
+# --- Recording coverage -----------------------------------------------------------------------
 class Requirement(models.TextChoices):
     MANDATORY = "mandatory", _("Recorded in full (mandatory)")
     AS_NEEDED = "as_needed", _("Recorded as circumstances require")
@@ -426,7 +426,7 @@ class RecordedMatter(BaseModel):
         return self.matter
 
 
-# --- Case-file archive ---------------------------------------------------------------------------
+# --- Case-file archive ------------------------------------------------------------------------
 class CaseArchive(BaseModel):
     """The archived case file: its number, the package in the store and the manifest hash on
     the ledger. Once it exists the case is read-only."""
