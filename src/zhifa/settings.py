@@ -262,6 +262,8 @@ ZHIFA_S3 = {
 # Largest accepted file (bytes; default 64 GiB) and how long an unfinished upload is kept.
 ZHIFA_EVIDENCE_MAX_BYTES = int(os.environ.get("ZHIFA_EVIDENCE_MAX_BYTES", str(64 * 1024 ** 3)))
 ZHIFA_UPLOAD_EXPIRY_HOURS = int(os.environ.get("ZHIFA_UPLOAD_EXPIRY_HOURS", "72"))
+# Size of each PATCH the browser's upload widget sends (bytes; default 8 MiB).
+ZHIFA_UPLOAD_CHUNK_BYTES = int(os.environ.get("ZHIFA_UPLOAD_CHUNK_BYTES", str(8 * 1024 ** 2)))
 # Coverage: the largest gap (seconds) between recordings that still counts as "in full".
 ZHIFA_AV_GAP_TOLERANCE_SECONDS = int(os.environ.get("ZHIFA_AV_GAP_TOLERANCE_SECONDS", "0"))
 # Archive packages embed evidence files up to this size (bytes); larger ones are referenced

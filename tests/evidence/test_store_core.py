@@ -46,3 +46,16 @@ def test_archived_case_refuses_new_evidence(a) -> None:
         item(a, case)
     assert err.value.code == "case_archived"
     assert LedgerEntry.objects.count() == before and EvidenceItem.objects.count() == 0
+
+
+def test_sniff_judges_content_not_names() -> None:
+    from zhifa.evidence.sniff import sniff
+
+    # a Chinese text whose head ends inside a multi-byte character is still text
+    text = "现场检查笔录 待销毁\n".encode()
+    assert sniff(text) == "text/plain"
+    assert sniff(text[:-2]) == "text/plain"
+    assert sniff("现场检查笔录".encode("gb18030")) == "text/plain"
+    assert sniff(PNG_1PX) == "image/png"
+    assert sniff(b"\x7fELF\x02\x01\x01\x00" + bytes(64)) == "application/x-executable"
+    assert sniff(bytes(range(256))) == ""

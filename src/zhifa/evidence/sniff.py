@@ -8,6 +8,8 @@ scripts, archives of unknown content, anything unrecognised.
 
 from __future__ import annotations
 
+import codecs
+
 import filetype
 from django.utils.translation import gettext as _
 
@@ -43,10 +45,10 @@ def _is_text(head: bytes) -> bool:
     if not head or b"\x00" in head:
         return False
     for encoding in ("utf-8", "gb18030"):
+        # incremental: a multi-byte character cut at the end of the head is not an error
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            # the head may cut a multi-byte character: ignore at most the last 3 bytes
-            text = head.decode(encoding) if len(head) < 4 else (
-                head[:-3].decode(encoding) + head[-3:].decode(encoding, "ignore"))
+            text = decoder.decode(head, final=False)
         except UnicodeDecodeError:
             continue
         return not any(ord(c) in _CONTROL for c in text)

@@ -11,11 +11,12 @@ VERBS = {
     "verify": "zhifa.evidence.cli.verify",            # re-hash stored files
     "probe": "zhifa.evidence.cli.probe",              # (re)run ffprobe analysis
     "expire-uploads": "zhifa.evidence.cli.expire",    # remove expired unfinished uploads
+    "retention": "zhifa.evidence.cli.retention",      # files due for disposal; recompute
 }
 
 
 class Command(BaseCommand):
-    help = "Evidence store: upload, verify, probe, expire-uploads."
+    help = "Evidence store: upload, verify, probe, expire-uploads, retention."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="verb", required=True)
