@@ -79,7 +79,7 @@ def test_nothing_is_possible_once_archived(a: Agency) -> None:
     act(a, case, "decide", acted_on=D(2026, 9, 3), decision="办结")
     act(a, case, "close", acted_on=D(2026, 9, 4), summary="办结")
     act(a, case, "archive", acted_on=D(2026, 9, 5), archive_number="A-1")
-    refused(a, case, "archive", "action_not_available", acted_on=D(2026, 9, 6),
+    refused(a, case, "archive", "case_archived", acted_on=D(2026, 9, 6),
             archive_number="A-2")
 
 

@@ -40,6 +40,10 @@ _NAV: tuple[tuple[Any, str, tuple[Perm, ...]], ...] = (
     (_("Certificates"), "web:certificate_list", (Perm.VIEW_REGISTRY,)),
     (_("Enforcement items"), "web:item_list", (Perm.VIEW_CATALOG,)),
     (_("Benchmarks"), "web:benchmark_list", (Perm.VIEW_CATALOG,)),
+    # issue 4: recording devices, audio/video coverage, disposal of expired evidence
+    (_("Recording devices"), "web:device_list", (Perm.VIEW_REGISTRY,)),
+    (_("Recording coverage"), "web:evidence_coverage_agency", (Perm.VIEW_CASES,)),
+    (_("Evidence disposal"), "web:disposal_list", (Perm.HANDLE_CASES, Perm.APPROVE_DISPOSAL)),
     (_("Accounts"), "web:account_list", (Perm.MANAGE_PEOPLE,)),
     (_("Import/export"), "transfer:index", (Perm.MANAGE_PEOPLE, Perm.MANAGE_CATALOG)),
     (_("System administration"), "/admin/", (Perm.ADMINISTER_SYSTEM,)),

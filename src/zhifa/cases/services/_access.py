@@ -4,9 +4,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from zhifa.core.errors import PermissionDenied
+from zhifa.core.errors import ApplicationError, PermissionDenied
 from zhifa.orgs.models import EnforcementBody
 from zhifa.orgs.permissions import Perm, perms_of
+
+from ..models import CaseStatus
 
 
 def may_handle(actor: Any, body: EnforcementBody) -> bool:
@@ -29,3 +31,12 @@ def require_handling(actor: Any, body: EnforcementBody) -> None:
     if actor.person.body_id != body.pk:
         raise PermissionDenied(_("You can only act on the cases of your own enforcement body."),
                                code="case_out_of_scope")
+
+
+def require_not_archived(case: Any) -> None:
+    """An archived case's file is closed for good (the archive package holds it as it was):
+    no step, approval or change of officers any more. ``case`` as read under its lock."""
+    if case.status == CaseStatus.ARCHIVED:
+        raise ApplicationError(
+            _("Case %(number)s has been archived: its file is read-only.")
+            % {"number": case.number}, code="case_archived")

@@ -38,7 +38,7 @@ from ..models import (
     DeadlineState,
 )
 from ..procedures import BUILTIN, Action, Procedure, procedure_get
-from ._access import require_handling
+from ._access import require_handling, require_not_archived
 from .deadlines import deadline_start, deadlines_refresh_pausable
 
 DEFAULT_LADDER = ["head"]
@@ -250,6 +250,7 @@ def case_act(*, actor: Any, case: Case, action: str, data: Mapping[str, Any],
     cache: dict[str, Any] = {}
     case, loaded = _lock(case.pk, actor, cache)
     require_handling(actor, case.body)
+    require_not_archived(case)
     proc = procedure_get(case.procedure, body=case.body)
     act = _require_action(actor, case, proc, action, cache)
     if _approval_may_be_pending(case, act) and case.approvals.filter(
@@ -393,6 +394,7 @@ def approval_decide(*, actor: Any, request: ApprovalRequest, approve: bool,
     cache: dict[str, Any] = {}
     case, loaded = _lock(request.case_id, actor, cache)
     require_handling(actor, case.body)
+    require_not_archived(case)
     if request.status != ApprovalStatus.PENDING:
         raise ApplicationError(_("This request has already been decided."),
                                code="approval_closed")
@@ -457,8 +459,9 @@ def approval_decide(*, actor: Any, request: ApprovalRequest, approve: bool,
 @transaction.atomic
 def approval_withdraw(*, actor: Any, request: ApprovalRequest) -> ApprovalRequest:
     request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
-    case = request.case
+    case = Case.objects.select_for_update().get(pk=request.case_id)
     require_handling(actor, case.body)
+    require_not_archived(case)
     if actor.pk != request.requested_by_id:
         raise PermissionDenied(_("Only the person who asked can withdraw the request."),
                                code="approval_not_requester")

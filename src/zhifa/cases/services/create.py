@@ -28,7 +28,7 @@ from zhifa.orgs.permissions import Perm, perms_of
 from ..events import CASE_CREATED, OFFICERS_CHANGED
 from ..models import Case, CaseCounter, CaseOfficer, OfficerRole, Party, SourceKind
 from ..procedures import procedure_get
-from ._access import require_handling
+from ._access import require_handling, require_not_archived
 from .deadlines import deadline_start
 
 PROCEDURE_LETTERS = {"general": "G", "summary": "S", "coercive": "C", "inspection": "I",
@@ -209,6 +209,9 @@ def case_open_from(*, actor: Any, parent: Case, procedure: str, on: dt.date,
 def case_officers_set(*, actor: Any, case: Case, officers: Sequence[Person],
                       handler: Person) -> Case:
     require_handling(actor, case.body)
+    # the status as it is now, locked: archiving runs in another transaction
+    require_not_archived(Case.objects.select_for_update().only("status", "number").get(
+        pk=case.pk))
     if actor.person_id != case.handler_id and "head" not in (actor.roles or []) \
             and Perm.ADMINISTER_SYSTEM not in perms_of(actor):
         raise PermissionDenied(_("Only the handler or a head can change the case's officers."),

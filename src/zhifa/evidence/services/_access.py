@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhifa.cases.models import Case, CaseStatus
@@ -17,7 +18,14 @@ from zhifa.core.errors import ApplicationError
 
 
 def require_writable(case: Case) -> None:
-    if case.status == CaseStatus.ARCHIVED or case.flags.get("archived"):
+    """Refuse changes to an archived case. The status is read again under the case row's lock
+    (inside the caller's transaction), so a change that races with archiving either commits
+    before the archive or sees it; ``case`` itself may be stale."""
+    rows = Case.objects.filter(pk=case.pk)
+    if transaction.get_connection().in_atomic_block:  # pages ask outside a transaction
+        rows = rows.select_for_update()
+    status, flags = rows.values_list("status", "flags").get()
+    if status == CaseStatus.ARCHIVED or (flags or {}).get("archived"):
         raise ApplicationError(
             _("Case %(number)s has been archived: its file is read-only.")
             % {"number": case.number}, code="case_archived")

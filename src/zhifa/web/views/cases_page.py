@@ -38,6 +38,8 @@ from ..case_forms import ActionForm, ApprovalDecisionForm, action_form, display_
 from ..flowchart import procedure_svg
 from .common import render_page
 
+ARCHIVE_ACTION = "archive"
+
 ENTRY_STATUS_TEXT = {
     "verified": _("Verified"),
     "pending": _("Awaiting a signed checkpoint"),
@@ -193,7 +195,10 @@ def case_page(request: HttpRequest, case: Case, *, bound: ActionForm | None = No
     full_id = may_see_full_id_numbers(user, case)
     # a step already waiting for approval is shown with its request, not as a form again
     waiting = {r.action for r in view.pending}
-    actions = [a for a in view.actions if a.code not in waiting]
+    # archiving builds the case-file package: it is done on the archive tab, not by the
+    # generic action form
+    archive_ready = any(a.code == ARCHIVE_ACTION for a in view.actions)
+    actions = [a for a in view.actions if a.code not in waiting and a.code != ARCHIVE_ACTION]
     forms = [bound if bound is not None and bound.code == a.code else action_form(a, today=today)
              for a in actions]
     stray_error = bound if bound is not None and bound.code not in {a.code for a in actions} \
@@ -218,6 +223,7 @@ def case_page(request: HttpRequest, case: Case, *, bound: ActionForm | None = No
                                 if pk not in {a.request.pk for a in approvals}), None),
         "entries": entries,
         "entry_status_text": {k: str(v) for k, v in ENTRY_STATUS_TEXT.items()},
+        "archive_ready": archive_ready,
         "flowchart": procedure_svg(proc, current=case.stage),
         "today": today,
     }
