@@ -66,6 +66,17 @@ OPERATION_IDS = {
     # ledger (issue 3)
     "checkpoint_latest", "checkpoint_list", "checkpoint_get", "inclusion_proof",
     "consistency_proof", "cosignature_add",
+    # evidence, audio/video, custody, coverage and archive (issue 4)
+    "evidence_for_case", "evidence_item_create", "evidence_files_for_case",
+    "evidence_item_get_for_user", "evidence_item_update", "evidence_item_adopt",
+    "evidence_item_withdraw", "file_get_for_user", "evidence_file_attach", "file_retention_set",
+    "visible_devices", "device_save", "device_get_for_user", "device_update", "av_record_get",
+    "av_record_save", "holds_for_case", "hold_place", "hold_release", "shares_for_case",
+    "share_create", "share_revoke", "files_due", "disposal_requests_for", "disposal_request",
+    "disposal_get_for_user", "disposal_decide", "retention_classes_for", "scrub_report",
+    "case_coverage", "agency_coverage", "matters_visible_to", "recorded_matter_save",
+    "recorded_matter_update", "archive_for_case", "archive_create", "archive_package",
+    "archive_verify_stored",
 }
 
 

@@ -184,7 +184,12 @@ def test_paging_rules_are_in_the_openapi_descriptions(w: ApiWorld, client_for) -
                                                       "/certificates", "/items",
                                                       "/benchmarks", "/cases",
                                                       "/deadlines/provisional",
-                                                      "/ledger/checkpoints"]}
+                                                      "/ledger/checkpoints",
+                                                      # issue 4
+                                                      "/cases/{key}/evidence/files",
+                                                      "/evidence/devices", "/disposal/due",
+                                                      "/disposal/requests",
+                                                      "/retention-classes"]}
     for text in described.values():
         assert "a page past the last (however large its number) answers 200" in text
         assert "capped at 100" in text
