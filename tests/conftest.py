@@ -37,9 +37,25 @@ def _seed_after_flush(request):  # type: ignore[no-untyped-def]
         name in request.fixturenames for name in ("transactional_db", "live_server"))
     if transactional:
         request.getfixturevalue("transactional_db")
+        from zhifa.evidence.services.matters import ensure_default_matters
         from zhifa.workdays.defaults import ensure_seeded
 
         ensure_seeded()
+        ensure_default_matters()
+
+
+@pytest.fixture(autouse=True)
+def _evidence_dirs(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Every test stores evidence and partial uploads under its own temporary directory, on
+    local disk unless the test configures S3."""
+    from zhifa.evidence.storage import reset_storage_cache
+
+    settings.ZHIFA_EVIDENCE_STORAGE = "local"
+    settings.ZHIFA_EVIDENCE_DIR = tmp_path / "media"
+    settings.ZHIFA_UPLOAD_DIR = tmp_path / "uploads"
+    reset_storage_cache()
+    yield
+    reset_storage_cache()
 
 
 @pytest.fixture(autouse=True)
@@ -47,3 +63,24 @@ def _checkpoint_log_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Signed checkpoints are also appended to a log outside the database; tests keep theirs
     in a temporary directory, never in the working copy's ``var/``."""
     settings.ZHIFA_LEDGER_CHECKPOINT_LOG = str(tmp_path / "checkpoints.jsonl")
+
+
+def _installed_hooks() -> None:
+    """The guard hooks as a running installation has them: the defaults of the cases app,
+    replaced by the evidence app's (``EvidenceConfig.ready``)."""
+    from zhifa.cases import hooks
+    from zhifa.evidence.hooks import register_case_hooks
+
+    for name in hooks.DEFAULTS:
+        hooks.reset(name)
+    register_case_hooks()
+
+
+@pytest.fixture(autouse=True)
+def _hooks_as_installed():  # type: ignore[no-untyped-def]
+    """Every test starts, and leaves, with the installation's hooks, whatever a test before it
+    registered; ``tests/cases`` then narrows them to the cases app's own defaults."""
+    _installed_hooks()
+    yield
+    _installed_hooks()
+

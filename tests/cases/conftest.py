@@ -15,8 +15,11 @@ def a(db: None) -> Agency:
 
 
 @pytest.fixture(autouse=True)
-def _default_hooks() -> Iterator[None]:
-    """A test that replaces a hook never leaks it into the next one."""
+def _default_hooks(_hooks_as_installed: None) -> Iterator[None]:
+    """The cases app is tested on its own: its hooks' defaults, not the evidence app's, and a
+    test that replaces a hook never leaks it into the next one."""
+    for name in hooks.DEFAULTS:
+        hooks.reset(name)
     yield
     for name in hooks.DEFAULTS:
         hooks.reset(name)

@@ -190,7 +190,8 @@ def test_the_last_approval_checks_the_guards_again(a: Agency) -> None:
     case = open_case(a, "coercive", received_on=D(2026, 9, 1))
     request = case_act(actor=a.u_officer, case=case, action="apply_measure", data={
         "acted_on": "2026-09-02", "measure": "seize", "items": "不合格产品20件",
-        "place": "某仓库", "steps": [s for s, _l in ACL18_STEPS], "av_confirmed": True,
+        "place": "某仓库", "steps": [s for s, _l in ACL18_STEPS],
+        "onsite_from": "2026-09-02T09:30", "onsite_until": "2026-09-02T10:40",
     }).approval
     # the second officer's certificate is found to have been suspended from 1 September
     certificate_status_change(actor=None, certificate=a.officer2.certificates.get(),

@@ -104,7 +104,8 @@ def test_licensing_expert_review_pauses_the_decision_period(a: Agency) -> None:
 def seized(a: Agency) -> Case:
     case = open_case(a, "coercive", received_on=D(2026, 9, 1))
     act(a, case, "apply_measure", acted_on=D(2026, 9, 2), measure="seize", items="不合格产品",
-        place="某仓库", steps=[s for s, _l in ACL18_STEPS], av_confirmed=True)
+        place="某仓库", steps=[s for s, _l in ACL18_STEPS],
+        onsite_from="2026-09-02T09:30", onsite_until="2026-09-02T10:40")
     return case
 
 

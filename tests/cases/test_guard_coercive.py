@@ -23,7 +23,7 @@ RECEIVED = D(2026, 9, 1)
 def measure(**over: Any) -> dict[str, Any]:
     return {"acted_on": D(2026, 9, 2), "measure": "seize", "items": "不合格产品20件",
             "place": "长沙市芙蓉区某路1号仓库", "steps": [s for s, _l in ACL18_STEPS],
-            "av_confirmed": True, **over}
+            "onsite_from": "2026-09-02T09:30", "onsite_until": "2026-09-02T10:40", **over}
 
 
 def deadlines(case: Case) -> list[tuple[str, D, D, str, D | None]]:
@@ -129,10 +129,13 @@ def test_sealing_and_impoundment_start_no_delivery_period(a: Agency) -> None:
         assert [d[0] for d in deadlines(case)] == ["acl_seizure_30"]
 
 
+NO_ONSITE = {"onsite_from": None, "onsite_until": None}
+
+
 def test_freezing_needs_no_audio_video_of_property(a: Agency) -> None:
     case = open_case(a, "coercive", received_on=RECEIVED)
-    act(a, case, "apply_measure", **measure(av_confirmed=False, **FREEZE))
+    act(a, case, "apply_measure", **measure(**NO_ONSITE, **FREEZE))
     assert (case.stage, case.flags) == ("in_force", {"measure": "freeze"})
     other = open_case(a, "coercive", received_on=RECEIVED)
-    refused(a, other, "apply_measure", "av_missing",
-            **measure(av_confirmed=False, measure="seal"))
+    refused(a, other, "apply_measure", "av_interval_missing",
+            **measure(**NO_ONSITE, measure="seal"))

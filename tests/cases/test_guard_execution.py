@@ -100,7 +100,8 @@ def test_a_second_reminder_restarts_the_period(a: Agency) -> None:
 def test_a_measure_is_extended_only_once(a: Agency) -> None:
     case = open_case(a, "coercive", received_on=D(2026, 9, 1))
     act(a, case, "apply_measure", acted_on=D(2026, 9, 2), measure="seal", items="设备3台",
-        place="某厂车间", steps=[s for s, _l in ACL18_STEPS], av_confirmed=True)
+        place="某厂车间", steps=[s for s, _l in ACL18_STEPS],
+        onsite_from="2026-09-02T09:30", onsite_until="2026-09-02T10:40")
     act(a, case, "extend_measure", acted_on=D(2026, 9, 28), days=30, reason="案情复杂")
     exc = refused(a, case, "extend_measure", "action_once", acted_on=D(2026, 9, 29), days=10,
                   reason="仍需延长")

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils.translation import gettext as _
 
 from zhifa.cases import hooks
 from zhifa.cases.guards import GuardContext, Refusal
@@ -131,18 +132,32 @@ def test_a_complex_case_needs_a_collective_discussion(a: Agency) -> None:
 
 # --- audio/video -------------------------------------------------------------------------------
 
+ONSITE = {"onsite_from": "2026-09-02T09:30", "onsite_until": "2026-09-02T10:40"}
+
+
 def measure(**over: Any) -> dict[str, Any]:
     return {"acted_on": D(2026, 9, 2), "measure": "seize", "items": "不合格产品20件",
             "place": "长沙市芙蓉区某路1号仓库", "steps": [s for s, _l in ACL18_STEPS], **over}
 
 
-def test_a_seizure_without_audio_video_is_refused(a: Agency) -> None:
+def test_a_seizure_without_its_on_site_interval_is_refused(a: Agency) -> None:
+    """Without the evidence app the default hook checks what the case alone can tell: a step
+    recorded in full states when it started and ended on site (the recordings must cover
+    that; tests/evidence/test_coverage*.py test the recordings)."""
     case = open_case(a, "coercive", received_on=D(2026, 9, 1))
-    exc = refused(a, case, "apply_measure", "av_missing", **measure())
-    message = "查封、扣押财产应当进行全过程音像记录。"
-    assert exc.message == f"{message}（国办发〔2018〕118号）"
-    act(a, case, "apply_measure", **measure(av_confirmed=True))
+    exc = refused(a, case, "apply_measure", "av_interval_missing", **measure())
+    message = _("“%(matter)s” must be recorded on audio and video in full: enter when the "
+                "on-site step started and ended, which the recordings must cover.") % {
+        "matter": "查封、扣押财产"}
+    assert exc.detail == [{"code": "av_interval_missing", "message": message,
+                           "source": "国办发〔2018〕118号"}]
+    refused(a, case, "apply_measure", "invalid_fields",
+            **measure(onsite_from="2026-09-02T09:30"))
+    act(a, case, "apply_measure", **measure(**ONSITE))
     assert case.stage == "in_force"
+    step = case.steps.get()
+    assert (step.data["onsite_from"], step.data["onsite_until"]) == (
+        "2026-09-02T09:30:00+08:00", "2026-09-02T10:40:00+08:00")
 
 
 def test_the_av_hook_can_be_replaced_and_restored(a: Agency) -> None:
@@ -155,13 +170,13 @@ def test_the_av_hook_can_be_replaced_and_restored(a: Agency) -> None:
     assert case.stage == "in_force"
     hooks.reset("av_recorded")
     other = open_case(a, "coercive", received_on=D(2026, 9, 1))
-    refused(a, other, "apply_measure", "av_missing", **measure())
+    refused(a, other, "apply_measure", "av_interval_missing", **measure())
 
 
 def test_every_on_site_step_must_be_ticked(a: Agency) -> None:
     case = open_case(a, "coercive", received_on=D(2026, 9, 1))
     steps = [s for s, _l in ACL18_STEPS if s != "other"]
     exc = refused(a, case, "apply_measure", "invalid_fields",
-                  **measure(av_confirmed=True, steps=steps))
+                  **measure(**ONSITE, steps=steps))
     assert exc.detail == {"steps": (
         "每一步骤都必须履行并勾选：法律、法规规定的其他程序（行政强制法第十八条第十项）")}

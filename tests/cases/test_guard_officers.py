@@ -275,7 +275,7 @@ def _measure_data() -> dict[str, object]:
 
     return {"acted_on": "2026-09-02", "measure": "seize", "items": "不合格产品20件",
             "place": "长沙市芙蓉区某路1号仓库", "steps": [s for s, _label in ACL18_STEPS],
-            "av_confirmed": True}
+            "onsite_from": "2026-09-02T09:30", "onsite_until": "2026-09-02T10:40"}
 
 
 def test_guard_registry_names_every_guard_used() -> None:

@@ -191,7 +191,8 @@ def test_coercive_measure_with_testing_and_extension(a: Agency) -> None:
     case = open_case(a, "coercive", received_on=D(2026, 9, 1))
     assert (case.stage, case.number) == ("proposed", "芙蓉市监C202600001")
     act(a, case, "apply_measure", acted_on=D(2026, 9, 2), measure="seal", items="设备3台",
-        place="某厂车间", steps=[s for s, _l in ACL18_STEPS], av_confirmed=True)
+        place="某厂车间", steps=[s for s, _l in ACL18_STEPS],
+        onsite_from="2026-09-02T09:30", onsite_until="2026-09-02T10:40")
     assert (case.stage, case.flags) == ("in_force", {"measure": "seal"})
     act(a, case, "start_testing", acted_on=D(2026, 9, 10), reason="送检")
     refused(a, case, "start_testing", "action_not_available", acted_on=D(2026, 9, 11),

@@ -574,6 +574,30 @@ def reminder_period_over(ctx: GuardContext) -> list[Refusal]:
     return []
 
 
+@guard("execution_reminder_over")
+def execution_reminder_over(ctx: GuardContext) -> list[Refusal]:
+    """The agency's own coercive execution: a reminder first, then the party's period to
+    perform (ACL arts. 35–37); forced demolition also needs an announcement ordering the
+    party to demolish within a time limit (ACL art. 44)."""
+    out: list[Refusal] = []
+    d = ctx.running("acl_reminder_10")
+    if ctx.case.reminder_served_on is None or d is None:
+        out.append(Refusal("reminder_missing",
+                           _("A reminder (催告书) must be served before coercive execution."),
+                           "行政强制法第三十五条、第三十七条"))
+    elif ctx.on <= d.due:
+        out.append(Refusal("reminder_period_running",
+                           _("The party has until %(due)s after the reminder to perform.") % {
+                               "due": d.due.isoformat()},
+                           "行政强制法第三十七条"))
+    if ctx.data.get("kind") == "demolition" and not ctx.data.get("announced_on"):
+        out.append(Refusal("demolition_not_announced",
+                           _("Forced demolition needs a prior announcement ordering the party "
+                             "to demolish within a time limit: enter its date."),
+                           "行政强制法第四十四条"))
+    return out
+
+
 @guard("execution_complete")
 def execution_complete(ctx: GuardContext) -> list[Refusal]:
     case = ctx.case
@@ -601,7 +625,7 @@ def licence_granted(ctx: GuardContext) -> list[Refusal]:
 
 # Dates that are not the step's own: ahead (a hearing date, a deferral's new final date, …)
 # or about the facts (the date of the act, before the case began).
-FORWARD_DATES = {"hearing_on", "until", "valid_until", "correct_by", "act_date"}
+FORWARD_DATES = {"hearing_on", "until", "valid_until", "correct_by", "act_date", "announced_on"}
 
 
 def dates_in_order(ctx: GuardContext) -> list[Refusal]:
@@ -618,9 +642,10 @@ def dates_in_order(ctx: GuardContext) -> list[Refusal]:
     last = steps.order_by("-id").values_list("acted_on", flat=True).first()
     if last is not None and last > floor:
         floor = last
+    # moments (on-site times) are checked against the step's own date by ``cases.fields``
     early = sorted(name for name, value in ctx.data.items()
-                   if isinstance(value, dt.date) and name not in FORWARD_DATES
-                   and value < floor)
+                   if isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+                   and name not in FORWARD_DATES and value < floor)
     if not early:
         return []
     return [Refusal(

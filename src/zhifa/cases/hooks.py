@@ -7,7 +7,7 @@ from their ``AppConfig.ready``); tests restore the default with ``reset``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -38,17 +38,62 @@ def _review_default(ctx: GuardContext) -> list[Refusal]:
     return []
 
 
-def _av_default(ctx: GuardContext) -> list[Refusal]:
-    """Until the evidence app checks recorded time against the step, the officer confirms
-    that the step was recorded on audio/video in full (a field of the step)."""
+# Steps that must be recorded on audio and video in full, whatever an agency's recorded-matters
+# list says (国办发〔2018〕118号): sealing up and impoundment of property (查封、扣押; not the
+# freezing of deposits) and forced demolition (强制拆除). ``when``: the step's data must match
+# (see ``when_matches``). The evidence app checks the recordings against these and the lists.
+FULL_RECORDING_SOURCE = "国办发〔2018〕118号"
+FULL_RECORDING: tuple[dict[str, Any], ...] = (
+    {"matter": "查封、扣押财产", "procedure": "coercive", "action": "apply_measure",
+     "when": {"measure": ["seal", "seize"]}},
+    {"matter": "强制拆除", "procedure": "general", "action": "direct_execution",
+     "when": {"kind": ["demolition"]}},
+)
+
+
+def when_matches(when: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
+    """Whether a step's data meet the conditions of a recorded-matters line: for each field
+    named, the value (or one of the values of a multiple choice) is among those listed; a
+    single value or ``true``/``false`` may be given instead of a list."""
+    for name, wanted in when.items():
+        value = data.get(name)
+        if isinstance(wanted, bool):
+            if bool(value) != wanted:
+                return False
+            continue
+        allowed = {str(w) for w in (wanted if isinstance(wanted, list | tuple) else [wanted])}
+        given = {str(v) for v in value} if isinstance(value, list | tuple) else (
+            {str(value)} if value not in (None, "") else set())
+        if not given & allowed:
+            return False
+    return True
+
+
+def full_recording_for(procedure: str, action: str,
+                       data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The statutory full-recording matter this step falls under, if any."""
+    return next((m for m in FULL_RECORDING if m["procedure"] == procedure
+                 and m["action"] == action and when_matches(m["when"], data)), None)
+
+
+def interval_missing(matter: str) -> Refusal:
     from .guards import Refusal
 
-    # mandatory for sealing up and impoundment of property (查封扣押), not for freezing deposits
-    if ctx.data.get("measure") == "freeze" or ctx.data.get("av_confirmed", True):
+    return Refusal("av_interval_missing",
+                   _("“%(matter)s” must be recorded on audio and video in full: enter when the "
+                     "on-site step started and ended, which the recordings must cover.")
+                   % {"matter": matter}, FULL_RECORDING_SOURCE)
+
+
+def _av_default(ctx: GuardContext) -> list[Refusal]:
+    """Until the evidence app checks the recordings against the step, a step that must be
+    recorded in full at least states its on-site interval."""
+    from .fields import onsite_interval
+
+    matter = full_recording_for(ctx.procedure.code, ctx.action.code, ctx.data)
+    if matter is None or onsite_interval(ctx.data) is not None:
         return []
-    return [Refusal("av_missing",
-                    _("Seizure and impoundment must be recorded on audio and video in full."),
-                    "国办发〔2018〕118号")]
+    return [interval_missing(matter["matter"])]
 
 
 DEFAULTS: dict[str, Hook] = {

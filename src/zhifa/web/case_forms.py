@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhifa.cases.fields import local, parse_local_datetime
 from zhifa.cases.models import CaseStatus, CustomProcedure, SourceKind
 from zhifa.cases.procedures import (
     Action,
@@ -260,6 +261,7 @@ DOCUMENT_LABELS = {
     "acceptance_notice": _("Notice of acceptance (受理通知书)"),
     "missing_materials_notice": _("One-time notice of missing materials (一次性补正告知书)"),
     "licensing_decision": _("Licensing decision (行政许可决定书)"),
+    "execution_decision": _("Coercive execution decision (行政强制执行决定书)"),
 }
 EVIDENCE_LABELS = {
     "audio_video": _("Audio and video recording of the whole step"),
@@ -364,6 +366,11 @@ def display_value(action: Action | None, name: str, value: Any) -> str:
         return labels.get(str(value), str(value))
     if f.kind == "money":
         return str(_("%(amount)s yuan") % {"amount": value})
+    if f.kind == "datetime":
+        try:
+            return local(parse_local_datetime(value)).strftime("%Y-%m-%d %H:%M:%S")
+        except (TypeError, ValueError):
+            return str(value)
     return str(value)
 
 

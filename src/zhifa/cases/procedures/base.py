@@ -19,6 +19,7 @@ FIELD_KINDS = {
     "text",  # one line
     "textarea",
     "date",
+    "datetime",  # a moment in local time (ISO 8601; naive = the installation's time zone)
     "money",  # yuan in the form, fen in the data
     "int",
     "bool",

@@ -23,6 +23,20 @@ def money(name: str, label: Any, *, required: bool = True) -> dict[str, Any]:
 DATE_ON = {"name": "acted_on", "kind": "date", "label": _("Date of the step")}
 REASON = textarea("reason", _("Reason"))
 
+# When the officers started and finished on site, in local time. Not required by the form:
+# a step that must be recorded on audio and video in full (the recorded-matters list: sealing
+# up, impoundment, forced demolition) needs both, and its recordings must cover them (the
+# ``av_recorded`` guard hook).
+ONSITE = [
+    {"name": "onsite_from", "kind": "datetime", "required": False,
+     "label": _("On site from"),
+     "help": _("Needed when the step must be recorded on audio and video in full (sealing "
+               "up, impoundment, forced demolition): the recordings must cover the whole "
+               "time on site.")},
+    {"name": "onsite_until", "kind": "datetime", "required": False,
+     "label": _("On site until")},
+]
+
 KINDS_FIELD = {
     "name": "kinds", "kind": "multichoice", "label": _("Penalty kinds"),
     "choices": [(k.value, k.label) for k in PenaltyKind],

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .common import CLOSE_ACTIONS, DATE_ON, REASON, RESUME, SUSPEND, text, textarea
+from .common import CLOSE_ACTIONS, DATE_ON, ONSITE, REASON, RESUME, SUSPEND, text, textarea
 
 # ACL art. 18: the on-site steps of every administrative coercive measure.
 ACL18_STEPS = [
@@ -45,15 +45,14 @@ COERCIVE = {
                                  ("freeze", _("Freezing of deposits (冻结)"))]},
                     textarea("items", _("Property concerned (list)")),
                     text("place", _("Place")),
+                    *ONSITE,
                     {"name": "steps", "kind": "checklist", "label": _("On-site steps"),
                      "choices": ACL18_STEPS},
                     {"name": "party_absent", "kind": "bool", "required": False,
                      "label": _("The party was absent")},
                     {"name": "witness_signed", "kind": "bool", "required": False,
                      "label": _("A witness was present and signed the record (ACL art. "
-                                "18(9))")},
-                    {"name": "av_confirmed", "kind": "bool", "required": False,
-                     "label": _("The whole step was recorded on audio and video")}],
+                                "18(9))")}],
          "starts": ["acl_seizure_30",
                     {"rule": "acl_freeze_notice_3", "when": "measure=freeze"}],
          "effect": "measure_apply",

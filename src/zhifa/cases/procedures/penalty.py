@@ -8,6 +8,7 @@ from .common import (
     CLOSE_ACTIONS,
     DATE_ON,
     KINDS_FIELD,
+    ONSITE,
     REASON,
     RESUME,
     SUSPEND,
@@ -231,6 +232,24 @@ GENERAL = {
          # applying after it ended is not late
          "cancels": ["acl_reminder_10"], "effect": "court_application",
          "source": "行政强制法第五十三条、第五十四条"},
+        # where a law gives the agency itself the power of coercive execution (e.g. forced
+        # demolition of an illegal building: ACL art. 44); the demolition is recorded on audio
+        # and video in full (118号)
+        {"code": "direct_execution", "label": _("Carry out coercive execution (强制执行)"),
+         "from": "executing", "approval": True, "deciding": True,
+         "guards": ["two_certified_officers", "execution_reminder_over", "av_recorded"],
+         "documents": ["execution_decision", "on_site_record"], "evidence": ["audio_video"],
+         "fields": [DATE_ON,
+                    {"name": "kind", "kind": "choice", "label": _("Execution"),
+                     "choices": [("demolition", _("Forced demolition (强制拆除)")),
+                                 ("other", _("Other direct execution"))]},
+                    text("decision_number", _("Number of the coercive execution decision")),
+                    {"name": "announced_on", "kind": "date", "required": False,
+                     "label": _("Announced on (forced demolition)")},
+                    text("place", _("Place")),
+                    *ONSITE,
+                    textarea("summary", _("What was done"))],
+         "source": "行政强制法第三十五条至第三十八条、第四十四条"},
         *CLOSE_ACTIONS(["served", "executing", "decided"]),
     ],
 }

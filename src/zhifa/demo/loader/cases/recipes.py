@@ -19,6 +19,7 @@ from .content import Facts
 from .general import INVESTIGATE as G_INVESTIGATE
 from .general import RECIPES as GENERAL
 from .general import REGISTER, START
+from .recordings import onsite_times
 from .steps import Aim, Recipe, Step
 
 # ACL art. 18 items (1)–(8) and (10); item (9), the witness when the party is absent, is
@@ -73,9 +74,12 @@ SUMMARY_RECIPES = [
 
 # --- coercive measures ----------------------------------------------------------------
 C = "coercive"
+# sealing up and impoundment state their time on site; the walker uploads the body-camera
+# recording that covers it first (see recordings.py)
 APPLY = Step("apply_measure", 1, lambda f, on: {
     "measure": f.measure, "items": f.items, "place": f.place, "steps": ACL18,
-    "party_absent": f.party_absent, "witness_signed": f.party_absent, "av_confirmed": True})
+    "party_absent": f.party_absent, "witness_signed": f.party_absent,
+    **onsite_times(f.place + f.items, on)})
 TEST = Step("start_testing", 2, {"reason": TESTING_REASONS[0]})
 TESTED = Step("end_testing", 9)
 EXTEND = Step("extend_measure", 24, lambda f, on: {"days": f.extension_days,

@@ -16,6 +16,7 @@ from zhifa.core.errors import ApplicationError
 from zhifa.orgs.models import User
 
 from .content import ContentMaker, Facts
+from .recordings import record_on_site
 from .staff import BodyStaff, Officer
 from .steps import Recipe, Step
 
@@ -73,6 +74,7 @@ class Walker:
     def act(self, staff: BodyStaff, case: Case, step: Step, on: dt.date, facts: Facts) -> None:
         actor = self.actor_for(staff, case, step)
         data = _plain({**step.values(facts, on), "acted_on": on})
+        record_on_site(actor, case, data)  # a step done on site is recorded first
         try:
             result = case_act(actor=actor, case=case, action=step.action, data=data,
                               late_reason=step.late)
