@@ -21,6 +21,19 @@ from zhifa.ledger.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
 
+
+def test_the_migration_seeded_the_default_list() -> None:
+    assert RecordedMatter.objects.filter(body__isnull=True).count() == len(DEFAULT_MATTERS)
+    assert ensure_default_matters() == 0
+
+
+@pytest.fixture(autouse=True)
+def _no_seeded_defaults(request: pytest.FixtureRequest) -> None:
+    """The other tests here start from an empty list (the migration seeded the defaults; each
+    test's transaction is rolled back, so the deletion never outlives it)."""
+    if request.node.name != "test_the_migration_seeded_the_default_list":
+        RecordedMatter.objects.all().delete()
+
 FREEZE = {"matter": "冻结存款", "procedure": "coercive", "action": "apply_measure",
           "when": {"measure": ["freeze"]}, "requirement": "mandatory"}
 

@@ -138,7 +138,7 @@ def test_command_and_task(a, client) -> None:
     assert json.loads(out.getvalue()) == {"expired": 1}
     out = StringIO()
     call_command("evidence", "expire-uploads", stdout=out)
-    assert out.getvalue().strip().startswith("0")
+    assert out.getvalue().strip() == "已清除 0 个过期的上传任务。"
     url2 = path_of(create(client, case, 100))
     Upload.objects.filter(pk=upload_of(url2).pk).update(
         expires_at=timezone.now() - dt.timedelta(seconds=1))

@@ -12,7 +12,7 @@ def nav_labels(response):
 def test_officer_navigation(login, world):
     response = login(world.officer).get("/")
     assert nav_labels(response) == ["工作台", "案件", "执法主体", "人员", "执法证", "执法事项",
-                                    "裁量基准"]
+                                    "裁量基准", "执法记录设备", "音像记录覆盖情况", "证据销毁"]
     html = response.content.decode()
     assert "/transfer/" not in html and 'href="/admin/"' not in html
     assert 'aria-current="page">工作台<' in html
