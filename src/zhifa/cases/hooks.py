@@ -115,3 +115,18 @@ def reset(name: str) -> None:
 
 def run(name: str, ctx: Any) -> list[Refusal]:
     return _hooks[name](ctx)
+
+
+# Told, inside the transaction of the step, that a step changed a case's status (the evidence
+# app recomputes how long the case's files are kept). Called as ``fn(case, actor, old_status)``.
+StatusListener = Callable[[Any, Any, str], None]
+_status_listeners: dict[str, StatusListener] = {}
+
+
+def on_status_changed(name: str, fn: StatusListener) -> None:
+    _status_listeners[name] = fn
+
+
+def status_changed(case: Any, actor: Any, old_status: str) -> None:
+    for fn in list(_status_listeners.values()):
+        fn(case, actor, old_status)

@@ -251,8 +251,9 @@ class RecordingDevice(BaseModel):
     kind = models.CharField(_("kind"), max_length=32, choices=DeviceKind.choices)
     serial = models.CharField(_("serial number"), max_length=64)
     model_name = models.CharField(_("model"), max_length=128, blank=True)
-    holder = models.ForeignKey(Person, verbose_name=_("holder"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="recording_devices")
+    holder = models.ForeignKey(Person, verbose_name=pgettext_lazy("recording device", "holder"),
+                               null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="recording_devices")
     location = models.CharField(_("installed at"), max_length=200, blank=True)
     reviewed_on = models.DateField(_("legal and technical review passed on"), null=True,
                                    blank=True)

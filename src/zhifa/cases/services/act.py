@@ -24,6 +24,7 @@ from zhifa.orgs.permissions import Perm, perms_of
 
 from ..effects import EFFECTS
 from ..events import APPROVAL_DECIDED, APPROVAL_REQUESTED, APPROVAL_WITHDRAWN, CASE_ACTION
+from .. import hooks
 from ..fields import clean_action_data, to_json
 from ..guards import GUARDS, GuardContext, Refusal, dates_in_order, not_auxiliary, person_on_case
 from ..models import (
@@ -345,6 +346,7 @@ def _apply(ctx: GuardContext, *, reason: str, late_reason: str, late: list[Any],
             continue
         anchor = ctx.data.get(start.anchor) if start.anchor else on
         deadline_start(case, proc, start.rule, anchor or on)
+    status_before = case.status
     if target:
         case.stage = target
         status = proc.stage(target).status
@@ -373,13 +375,16 @@ def _apply(ctx: GuardContext, *, reason: str, late_reason: str, late: list[Any],
         payload["opened_case"] = ctx.cache["child_case"]
     entry = ledger_append(actor=ctx.actor, event=CASE_ACTION, stream=case.stream,
                           body=case.body, payload=payload)
-    return CaseStep.objects.create(
+    step = CaseStep.objects.create(
         case=case, action=act.code, label=label, from_stage=from_stage,
         to_stage=case.stage, acted_on=on, actor=ctx.actor if getattr(ctx.actor, "pk", None)
         else None, actor_name=_actor_name(ctx.actor), data=data, reason=reason,
         late_reason=late_reason, ledger_seq=entry.seq,
         warnings=[w.as_dict() for w in warnings],
     )
+    if case.status != status_before:
+        hooks.status_changed(case, ctx.actor, status_before)
+    return step
 
 
 def _actor_name(actor: Any) -> str:
