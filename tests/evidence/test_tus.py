@@ -387,8 +387,11 @@ def test_content_is_judged_once_the_first_8_kib_are_in_even_across_patches(a, cl
     stream = ShortStream(ELF[100:] + bytes(MiB))
     r = patch_stream(client, url, stream, 100, claimed=len(ELF) - 100 + MiB)
     assert r.status_code == 415 and r.json()["detail"] == {"detected": "application/x-executable"}
-    assert stream.pos < len(ELF) - 100 + MiB  # refused before the rest of the body was read
+    # refused on the first 8 KiB; the view then reads and drops the rest of the body in 1 MiB
+    # pieces (the development server would otherwise read it in one piece), writing nothing
+    assert stream.pos == len(ELF) - 100 + MiB
     assert upload_of(url).state == UploadState.REFUSED and EvidenceFile.objects.count() == 0
+    assert files_in(settings.ZHIFA_UPLOAD_DIR) == []
 
 
 def test_a_shell_script_is_text_and_accepted_as_such(a, client) -> None:

@@ -172,8 +172,26 @@ def tus_create(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _drain(request: HttpRequest) -> None:
+    """Read and drop what is left of a refused PATCH's body, 1 MiB at a time. Left unread,
+    the development server would read it in one piece to keep the connection usable — a
+    refused multi-gigabyte PATCH would then fill the memory."""
+    try:
+        while request.read(1024 * 1024):
+            pass
+    except OSError:  # the client has gone: nothing left to drain
+        pass
+
+
 @csrf_exempt
 def tus_upload(request: HttpRequest, public_id: Any) -> HttpResponse:
+    response = _tus_upload(request, public_id)
+    if response.status_code >= 400 and _method(request) == "PATCH":
+        _drain(request)
+    return response
+
+
+def _tus_upload(request: HttpRequest, public_id: Any) -> HttpResponse:
     method = _method(request)
     if method == "OPTIONS":
         return _options()
