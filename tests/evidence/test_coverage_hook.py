@@ -58,13 +58,14 @@ def test_a_seizure_with_no_recording_is_refused_and_changes_nothing(a: Agency) -
     exc = refused(a, case, "apply_measure", "av_missing", **measure())
     message = ("“查封、扣押财产” must be recorded on audio and video in full, but no recording "
                "of this case covers the time on site (09:30:00–10:40:00).")
+    source = "国办发〔2018〕118号；行政强制法第十八条"  # the seeded default line's source
     assert exc.detail == [{
-        "code": "av_missing", "message": message, "source": SOURCE,
+        "code": "av_missing", "message": message, "source": source,
         "detail": {"matter": "查封、扣押财产",
                    "interval": ["2026-09-02T09:30:00+08:00", "2026-09-02T10:40:00+08:00"],
                    "uncovered": [["2026-09-02T09:30:00+08:00", "2026-09-02T10:40:00+08:00"]],
                    "tolerance_seconds": 0}}]
-    assert exc.message == f"{message}（{SOURCE}）"
+    assert exc.message == f"{message}（{source}）"
     assert (case.stage, case.steps.count()) == ("proposed", 0)
 
 
