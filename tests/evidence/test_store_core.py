@@ -22,7 +22,7 @@ def test_item_numbers_and_file_stored_once_with_hashes_on_the_ledger(a) -> None:
     entries = [e for e in LedgerEntry.objects.filter(stream=case.stream, event_code=5003)
                .order_by("seq")]
     assert [e.seq for e in entries] == [f1.ledger_seq, f2.ledger_seq]
-    assert '"sm3":"%s"' % blob.sm3 in entries[0].payload
+    assert f'"sm3":"{blob.sm3}"' in entries[0].payload
     assert '"stored_new":true' in entries[0].payload
     assert '"stored_new":false' in entries[1].payload
 

@@ -1,9 +1,9 @@
 """Routers mounted on the API root, one per concept; the fallback for unknown paths last."""
 
 from . import (
+    archive,
     benchmarks,
     bodies,
-    archive,
     cases,
     certificates,
     evidence,

@@ -22,9 +22,9 @@ from zhifa.core.errors import ApplicationError, InvalidInput, NotFound, Permissi
 from zhifa.ledger.services import actor_label, ledger_append
 from zhifa.orgs.permissions import Perm, perms_of
 
+from .. import hooks
 from ..effects import EFFECTS
 from ..events import APPROVAL_DECIDED, APPROVAL_REQUESTED, APPROVAL_WITHDRAWN, CASE_ACTION
-from .. import hooks
 from ..fields import clean_action_data, to_json
 from ..guards import GUARDS, GuardContext, Refusal, dates_in_order, not_auxiliary, person_on_case
 from ..models import (
