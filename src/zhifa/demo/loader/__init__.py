@@ -44,7 +44,7 @@ class LoadContext:
 
 
 def load_all(ctx: LoadContext) -> None:
-    from . import accounts, cases, catalog, laws, orgs, people
+    from . import accounts, cases, catalog, evidence, laws, orgs, people
 
     orgs.load(ctx)
     people.load(ctx)
@@ -52,6 +52,7 @@ def load_all(ctx: LoadContext) -> None:
     catalog.load(ctx)
     accounts.load(ctx)
     cases.load(ctx)
+    evidence.load(ctx)
 
 
 def person_in_slot(ctx: LoadContext, body_key: str, slot: str) -> Person:
