@@ -120,6 +120,21 @@
     return status >= 400 && status < 500 && status !== 409 && status !== 423;
   }
 
+  // The session ended or its CSRF token changed (a new login): not the upload's fault. Keep
+  // what the server has; after logging in again, choosing the file resumes it.
+  function needsLogin(err) {
+    var status = statusOf(err);
+    if (status === 401) {
+      return true;
+    }
+    var res = err && err.originalResponse;
+    try {
+      return status === 403 && JSON.parse(res.getBody()).code === "csrf_failed";
+    } catch (ignored) {
+      return false;
+    }
+  }
+
   function shouldRetry(err) {
     return !isFinal(err);
   }
@@ -375,7 +390,9 @@
       },
       onError: function (err) {
         row.say(serverMessage(err));
-        if (isFinal(err)) {
+        if (needsLogin(err)) {
+          row.set("paused");  // the fingerprint stays: resumable after logging in again
+        } else if (isFinal(err)) {
           row.set("failed");
           forgetFile(upload).then(showPending);
         } else {
