@@ -8,7 +8,10 @@ with them. Used by the file viewer (``web.views.evidence_media``) and usable by 
 - a range that starts past the end (or ``-0``, or any range of an empty file): 416 with
   ``Content-Range: bytes */size``.
 Every answer says ``Accept-Ranges: bytes``, carries the SHA-256 as its ``ETag`` and is
-``Cache-Control: private`` (evidence never sits in a shared cache).
+``Cache-Control: private`` (evidence never sits in a shared cache). And every answer is
+``X-Content-Type-Options: nosniff`` with ``Content-Security-Policy: sandbox …``
+(``EVIDENCE_CSP``, which the share pages send too): a file opened in the browser — a PDF, a
+text that looks like HTML, an SVG — is shown, never run, so it cannot script the app's origin.
 """
 
 from __future__ import annotations
@@ -23,6 +26,13 @@ from django.utils.http import content_disposition_header
 
 from .models import Blob
 from .storage import storage_named
+
+# evidence is shown, never run: no script, no form, no plugin, whatever the content
+# Browsers refuse to show a PDF under ``sandbox`` (their viewer counts as a plugin); a PDF is
+# not run as a page of this origin anyway, so it goes without the policy.
+PDF = "application/pdf"
+EVIDENCE_CSP = ("sandbox; default-src 'none'; media-src 'self'; img-src 'self'; "
+                "style-src 'unsafe-inline'")
 
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.ASCII | re.IGNORECASE)
 
@@ -74,7 +84,10 @@ def blob_response(
     for HEAD, 304 or 416 answers."""
     size = blob.size
     etag = etag_of(blob)
-    common = {"Accept-Ranges": "bytes", "ETag": etag, "Cache-Control": "private"}
+    common = {"Accept-Ranges": "bytes", "ETag": etag, "Cache-Control": "private",
+              "X-Content-Type-Options": "nosniff"}
+    if content_type != PDF:
+        common["Content-Security-Policy"] = EVIDENCE_CSP
 
     def finish(response: HttpResponseBase) -> HttpResponseBase:
         for name, value in common.items():

@@ -3,9 +3,11 @@ files of the case with their hashes; each can be viewed (video and audio play, i
 or, if the share allows it, downloaded; content is streamed with HTTP range requests.
 
 An unknown token is 404 and records nothing; an expired or revoked share, or a shared file
-that has been disposed of, is 410 with a page saying so. Every read of a file that starts at
-its first byte is an open recorded on the ledger (``custody.share_open``); the continuation
-ranges of a playback are not (see ``services.custody``).
+that has been disposed of, is 410 with a page saying so. Opens are recorded on the ledger
+(``custody.share_open``): every GET with ``?download=1`` (whatever its range), every GET that
+reads a file from its first byte, and a view's GET that starts later when no open of that
+file by that share from that client address was recorded in the last ten minutes. The
+continuation ranges of a recorded playback are not (see ``services.custody``).
 
 The token is in the URL, so these pages are never cached, never indexed, and send no
 Referer to anywhere else.
@@ -27,8 +29,15 @@ from django.views.decorators.http import require_safe
 
 from zhifa.core.errors import ApplicationError, NotFound, PermissionDenied
 
+from .http import EVIDENCE_CSP, PDF
 from .models import EvidenceFile, FileState
-from .services.custody import ShareGone, share_open, share_resolve, share_status
+from .services.custody import (
+    ShareGone,
+    share_open_recorded,
+    share_opened_recently,
+    share_resolve,
+    share_status,
+)
 from .storage import storage_named
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -109,7 +118,8 @@ def share_file(request: HttpRequest, token: str, file_id: Any) -> HttpResponse:
 @_answers
 def share_file_content(request: HttpRequest, token: str, file_id: Any) -> HttpResponseBase:
     download = request.GET.get("download") == "1"
-    f = share_resolve(token=token, file=file_id).file
+    resolved = share_resolve(token=token, file=file_id)
+    f = resolved.file
     assert f is not None
     wanted = parse_range(request.headers.get("Range"), f.size)
     if wanted == UNSATISFIABLE:
@@ -117,10 +127,15 @@ def share_file_content(request: HttpRequest, token: str, file_id: Any) -> HttpRe
         response["Content-Range"] = f"bytes */{f.size}"
         return response
     start, end = wanted if isinstance(wanted, tuple) else (0, f.size - 1)
-    if request.method == "GET" and start == 0:
-        # a read from the first byte opens the file: recorded, and checked again
-        f = share_open(token=token, file=file_id, download=download,
-                       client=request.META.get("REMOTE_ADDR", "")).file
+    client = request.META.get("REMOTE_ADDR", "") or ""
+    if request.method == "GET" and (
+            download or start == 0
+            or not share_opened_recently(share=resolved.share, file=f, client=client)):
+        # a download, a read from the first byte, or a read no recorded open covers: an open,
+        # recorded (and the share checked again)
+        byte_range = f"bytes {start}-{end}/{f.size}" if isinstance(wanted, tuple) else None
+        f = share_open_recorded(token=token, file=file_id, download=download, client=client,
+                                byte_range=byte_range).file
         assert f is not None
     elif download:
         share = share_resolve(token=token).share
@@ -152,8 +167,9 @@ def content_response(request: HttpRequest, f: EvidenceFile, start: int, end: int
     if disposition:
         response["Content-Disposition"] = disposition
     # evidence is shown, never run: no script, no form, no plugin, whatever the content
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; media-src 'self'; " \
-                                          "img-src 'self'; style-src 'unsafe-inline'"
+    if f.mime != PDF:
+        response["Content-Security-Policy"] = EVIDENCE_CSP
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

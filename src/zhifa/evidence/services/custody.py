@@ -8,9 +8,12 @@ evidence: handing an archived case's files to a court is normal work and changes
 the case file, so shares are allowed on archived cases.
 
 Every open of a shared file is a ``SHARE_ACCESSED`` entry on the case's stream. A file is
-opened by a read that starts at its first byte (viewing, playing, downloading); a ranged
-read that starts later continues an open (the player fetching the next part, a seek, a
-resumed download) and writes no entry, so one playback is one entry.
+opened by a download (any read with ``?download=1``, resumed parts included) and by a read
+that starts at its first byte (viewing, playing). A view's ranged read that starts later
+continues an open (the player fetching the next part, a seek) and writes no entry, so one
+playback is one entry — but only if that open was recorded for the same share, file and
+client address within ``OPEN_WINDOW`` seconds (``share_opened_recently``); otherwise the
+read is an open of its own. Which reads are opens is decided by ``share_views``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ from zhifa.ledger.services import ledger_append
 
 from ..events import SHARE_ACCESSED, SHARE_CREATED, SHARE_REVOKED
 from ..models import EvidenceFile, FileState, RecipientKind, ShareLink
+from .media import recorded_recently, remember_recorded
+
+# How long a recorded open covers the continuation reads of the same client (seconds).
+OPEN_WINDOW = 10 * 60
 
 # The longest a share may run; ``settings.ZHIFA_SHARE_MAX_DAYS`` overrides it.
 SHARE_MAX_DAYS = 90
@@ -174,11 +181,36 @@ def _is_uuid(value: Any) -> bool:
     return True
 
 
+def _open_key(share: ShareLink, f: EvidenceFile, client: str) -> str:
+    # public ids as well as pks: a pk given again must not inherit another share's mark
+    return (f"zhifa:evidence:share-opened:{share.pk}:{share.public_id}:{f.pk}:{f.public_id}:"
+            f"{hashlib.sha256(client.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}")
+
+
+def share_opened_recently(*, share: ShareLink, file: EvidenceFile, client: str = "") -> bool:
+    """Whether an open of ``file`` through ``share`` from ``client`` was recorded within
+    ``OPEN_WINDOW`` seconds. False when unsure (the cache does not answer)."""
+    return recorded_recently(_open_key(share, file, client))
+
+
+def share_open_recorded(*, token: str, file: Any, download: bool = False, client: str = "",
+                        byte_range: str | None = None) -> Opened:
+    """``share_open``, then the mark that lets this client's continuation reads go unrecorded
+    for ``OPEN_WINDOW`` seconds — set only once the entry's transaction has ended."""
+    opened = share_open(token=token, file=file, download=download, client=client,
+                        byte_range=byte_range)
+    assert opened.file is not None
+    remember_recorded(_open_key(opened.share, opened.file, client), OPEN_WINDOW)
+    return opened
+
+
 @transaction.atomic
-def share_open(*, token: str, file: Any, download: bool = False, client: str = "") -> Opened:
+def share_open(*, token: str, file: Any, download: bool = False, client: str = "",
+               byte_range: str | None = None) -> Opened:
     """Open a shared file (``file``: its public id): a SHARE_ACCESSED entry on the case's
     stream and one more on the share's count. ``download`` needs a share that allows it
-    (403 ``share_download_not_allowed``). ``client``: the requester's address, recorded."""
+    (403 ``share_download_not_allowed``). ``client``: the requester's address, recorded;
+    ``byte_range``: the ``Content-Range`` sent, when not the whole file."""
     opened = share_resolve(token=token, file=file)
     share, f = opened.share, opened.file
     assert f is not None
@@ -192,5 +224,6 @@ def share_open(*, token: str, file: Any, download: bool = False, client: str = "
                            "recipient_kind": share.recipient_kind,
                            "recipient": share.recipient, "file": str(f.public_id),
                            "filename": f.filename, "sha256": f.blob.sha256,
-                           "mode": "download" if download else "view", "client": client})
+                           "mode": "download" if download else "view", "client": client,
+                           "range": byte_range})
     return opened

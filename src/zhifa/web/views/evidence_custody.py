@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -184,8 +185,11 @@ def share_create_view(request: HttpRequest, public_id: Any) -> HttpResponse:
         return custody_page(request, case, share_form=form, status=exc.status,
                             errors={"shares": exc.message})
     link = request.build_absolute_uri(reverse("web:share_page", kwargs={"token": token}))
-    # The token is shown on this answer only (its hash is all that is kept): no redirect.
-    return custody_page(request, case, new_link=link, status=201)
+    # The token is shown on this answer only (its hash is all that is kept): no redirect,
+    # and no copy of it kept in any cache, the browser's included.
+    response = custody_page(request, case, new_link=link, status=201)
+    add_never_cache_headers(response)
+    return response
 
 
 def _share(case: Case, share_id: Any) -> ShareLink:

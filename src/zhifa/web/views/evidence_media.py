@@ -3,9 +3,13 @@
 - ``/evidence/files/<id>/``: the file's page — player (video, audio), the image inline, a link
   for other documents; hashes; the audio/video record with its form; the file's custody
   entries. Each opening is a ``FILE_VIEWED`` ledger entry.
-- ``/evidence/files/<id>/content``: the bytes, with HTTP ranges (``evidence.http``);
-  ``?download=1`` sends them as an attachment and is a ``FILE_DOWNLOADED`` entry. The ranged
-  reads of playback record nothing: the page that plays them was recorded.
+- ``/evidence/files/<id>/content``: the bytes, with HTTP ranges (``evidence.http``). A GET
+  that reads from byte 0 (no ``Range``, or ``bytes=0-…``; or a ``304`` that lets the browser
+  show its copy) is a ``FILE_VIEWED`` entry with ``"via": "content"``, once per user and file
+  in ten minutes (``services.media.evidence_file_view_content``): the player, the image, the
+  "open in the browser" link and a script alike. ``?download=1`` sends the bytes as an
+  attachment and is always a ``FILE_DOWNLOADED`` entry. The ranged reads later in the file
+  (playback, seeking) record nothing: they continue a read that was recorded.
 - ``/evidence/files/<id>/poster``: the poster frame of a video.
 - ``/evidence/devices/`` …: the devices of the bodies in scope (supervisors read them);
   heads and body administrators keep their own body's.
@@ -55,7 +59,11 @@ from zhifa.evidence.selectors import file_get_for_user, visible_files
 from zhifa.evidence.services._access import require_writable
 from zhifa.evidence.services.av import av_record_save
 from zhifa.evidence.services.devices import device_save, may_manage_recording
-from zhifa.evidence.services.media import evidence_file_download, evidence_file_view
+from zhifa.evidence.services.media import (
+    evidence_file_download,
+    evidence_file_view,
+    evidence_file_view_content,
+)
 from zhifa.evidence.storage import storage_named
 from zhifa.orgs.models import EnforcementBody
 from zhifa.orgs.permissions import Perm, perms_of
@@ -195,11 +203,18 @@ def evidence_file_content(request: HttpRequest, public_id: Any) -> HttpResponseB
         raise Http404
     download = request.GET.get("download") == "1"
 
-    def record_download(content_range: str | None) -> None:
-        evidence_file_download(actor=request.user, file=f, byte_range=content_range)
+    def record(content_range: str | None) -> None:
+        if download:
+            evidence_file_download(actor=request.user, file=f, byte_range=content_range)
+        elif content_range is None or content_range.startswith("bytes 0-"):
+            # the whole file, or a range from its first byte: someone opens it
+            evidence_file_view_content(actor=request.user, file=f)
 
-    return blob_response(request, blob=f.blob, content_type=f.mime, filename=f.filename,
-                         download=download, on_send=record_download if download else None)
+    response = blob_response(request, blob=f.blob, content_type=f.mime, filename=f.filename,
+                             download=download, on_send=record)
+    if request.method == "GET" and response.status_code == 304:
+        record(None)  # the browser shows the copy it kept: a view all the same
+    return response
 
 
 @require_safe
