@@ -12,8 +12,9 @@ Until when: the retention period runs from the day the case was closed (``Case.c
 a closed case without a recorded closing day (an old or imported one) counts from the day the
 file was uploaded, which is never later than the closing. While a case is open or suspended
 ``retain_until`` stays empty: nothing of an open case expires. A file of an item used as
-evidence for the decision (采信, ``EvidenceItem.adopted``) and a file of a class without
-months are kept permanently.
+evidence for the decision (采信, ``EvidenceItem.adopted``), a file of a class without months
+and a file that a case-file package references by its hashes instead of holding it
+(``retention_keep_referenced``) are kept permanently.
 
 Every change of a file's retention is a ``RETENTION_CHANGED`` entry on the case's stream,
 in the transaction of the change.
@@ -49,6 +50,9 @@ DEFAULT_MONTHS = 6
 CONFIG_STREAM = "evidence.config"
 CLOSED_STATUSES = (CaseStatus.CLOSED, CaseStatus.ARCHIVED)
 MANUAL_KEY = "retention_manual"  # EvidenceFile.meta: the class was chosen by hand
+# EvidenceFile.meta: the number of the case-file package that references the file by its
+# hashes (its original kept in the agency's store): kept permanently from then on
+ARCHIVED_KEY = "retention_archived"
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -118,7 +122,7 @@ def retention_for(f: EvidenceFile, *, case: Case | None = None, item: EvidenceIt
     else:
         cls = resolve_class(case)
     months = DEFAULT_MONTHS if cls is None else cls.months
-    permanent = item.adopted or months is None
+    permanent = item.adopted or months is None or bool(f.meta.get(ARCHIVED_KEY))
     until = None
     if not permanent and case.status in CLOSED_STATUSES:
         base = case.closed_on or timezone.localdate(f.created_at)
@@ -171,7 +175,7 @@ def _state(f: EvidenceFile) -> dict[str, Any]:
 
 def _apply(*, actor: Any, f: EvidenceFile, case: Case, item: EvidenceItem, reason: str,
            resolved: RetentionClass | bool | None = False,
-           before: dict[str, Any] | None = None) -> bool:
+           before: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> bool:
     """Recompute one file and record the change; False when nothing changed. ``before``:
     the file's retention as it was, when the caller has already changed its class."""
     r = retention_for(f, case=case, item=item, resolved=resolved)
@@ -185,7 +189,7 @@ def _apply(*, actor: Any, f: EvidenceFile, case: Case, item: EvidenceItem, reaso
     f.save(update_fields=["retention_class", "permanent", "retain_until", "meta",
                           "updated_at"])
     ledger_append(actor=actor, event=RETENTION_CHANGED, stream=case.stream, body=case.body,
-                  payload=_payload(f, case, reason, before))
+                  payload={**_payload(f, case, reason, before), **(extra or {})})
     return True
 
 
@@ -209,6 +213,34 @@ def retention_recompute(case: Case, *, actor: Any = None, reason: str = "case_st
              .filter(case=case, state=FileState.ACTIVE)
              .select_related("item", "retention_class").order_by("id"))
     return _recompute(actor=actor, case=case, files=list(files), reason=reason)
+
+
+def retention_keep_referenced(*, actor: Any, case: Case, number: str,
+                              files: Iterable[EvidenceFile]) -> int:
+    """Keep permanently the active ``files`` of ``case`` that its case-file package
+    ``number`` references by their hashes instead of holding them: the package says their
+    originals are kept in the agency's store, so retention must never dispose of them. Each
+    file newly so marked gets a ``RETENTION_CHANGED`` entry (reason
+    ``archived_by_reference``, with the package's number), even one already permanent for
+    another reason (adoption can be undone, this cannot). Called inside the archiving
+    transaction; returns how many files were marked."""
+    ids = [f.pk for f in files]
+    if not ids:
+        return 0
+    locked = (EvidenceFile.objects.select_for_update(of=("self",))
+              .filter(case=case, pk__in=ids, state=FileState.ACTIVE)
+              .select_related("item", "retention_class").order_by("id"))
+    resolved = resolve_class(case)
+    marked = 0
+    for f in locked:
+        if f.meta.get(ARCHIVED_KEY):
+            continue
+        before = _state(f)
+        f.meta = {**f.meta, ARCHIVED_KEY: number or True}
+        _apply(actor=actor, f=f, case=case, item=f.item, resolved=resolved, before=before,
+               reason="archived_by_reference", extra={"archive": number})
+        marked += 1
+    return marked
 
 
 # --- Services -------------------------------------------------------------------------------

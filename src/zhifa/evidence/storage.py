@@ -9,8 +9,10 @@ its backend, so a switch of configuration never loses the older files).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -59,25 +61,48 @@ class LocalStorage:
         return self.path(key).is_file()
 
     def put_file(self, key: str, path: Path, *, move: bool = False) -> None:
+        """Write to a temporary file of its own next to the target (``mkstemp``: two threads
+        or processes storing the same bytes never share one), make it read-only, rename it
+        into place. With ``move`` the file is renamed in when it can be: the store then owns
+        that inode (and makes it read-only), so the caller must not keep another name for it
+        that is written later."""
         target = self.path(key)
         if target.is_file():
             if move:
                 Path(path).unlink(missing_ok=True)
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + f".tmp{os.getpid()}")
-        if move:
-            try:
-                os.replace(path, tmp)  # same file system: a rename, no copy
-            except OSError:
-                shutil.copyfile(path, tmp)
-                Path(path).unlink(missing_ok=True)
-        else:
-            shutil.copyfile(path, tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o440)
-        os.replace(tmp, target)
+        fd, name = tempfile.mkstemp(prefix=f"{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        tmp = Path(name)
+        moved, mode = False, 0o640
+        try:
+            if move:
+                try:
+                    mode = os.stat(path).st_mode & 0o777
+                    os.replace(path, tmp)  # same file system: a rename, no copy
+                    moved = True
+                except OSError:
+                    pass
+            if moved:
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+            else:
+                with open(tmp, "wb") as out, open(path, "rb") as src:
+                    shutil.copyfileobj(src, out, CHUNK)
+                    out.flush()
+                    os.fsync(out.fileno())
+            os.chmod(tmp, 0o440)
+            os.replace(tmp, target)
+        except BaseException:
+            if moved:  # give the caller its file back
+                with contextlib.suppress(OSError):
+                    os.chmod(tmp, mode)
+                    os.replace(tmp, path)
+            tmp.unlink(missing_ok=True)
+            raise
+        if move and not moved:
+            Path(path).unlink(missing_ok=True)
 
     def open(self, key: str) -> BinaryIO:
         return open(self.path(key), "rb")

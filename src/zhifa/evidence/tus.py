@@ -62,8 +62,12 @@ Completion (offset = length)
     In one transaction: lock the row, take the item named by the metadata or create it
     (``evidence_item_create``), ``evidence_file_create`` (the blob stored once by its
     SHA-256, the file row, the ledger entry with SHA-256 and SM3, the audio/video record), and
-    mark the upload complete. The store consumes a hard link of the partial file, so if the
-    transaction fails the ``.part`` is still whole. Then:
+    mark the upload complete. The store consumes ``.stage``, a hard link of the partial
+    file. On local storage the store renames that file into place and makes it read-only, so
+    first ``.part`` is replaced by a new empty file that this request holds locked (``_detach``:
+    a second writer is still turned away, and the store never shares an inode with a file
+    written later). If the transaction fails, ``.part`` gets the bytes back, writable: the
+    stage renamed back if the store has not taken it, else a copy (``_restore``). Then:
 
     - an ``ApplicationError`` (the case was archived or the uploader lost the right to add
       evidence meanwhile, the item was withdrawn, the content is not allowed) refuses the
@@ -84,7 +88,9 @@ Expiry
     ``uploads_expire`` (command ``zhifa evidence expire-uploads``, task
     ``evidence.expire_uploads``) marks open uploads past ``expires_at`` ``expired`` and deletes
     their bytes, skipping any that a PATCH is writing at that moment; it also removes stray
-    partial files (no open upload, untouched for an hour). An expired, cancelled or refused
+    partial files (no open upload, untouched for an hour) and stray scratch files of the
+    archive builder (``archive-*.zip.part``, untouched for an hour). A file it cannot open or
+    remove is logged and skipped, never the end of the run. An expired, cancelled or refused
     upload answers 410.
 """
 
@@ -232,28 +238,55 @@ def _stage_path(upload: Upload) -> Path:
     return upload_dir() / f"{upload.public_id}.stage"
 
 
+def _swap_path(upload: Upload) -> Path:
+    return upload_dir() / f"{upload.public_id}.swap"
+
+
 def _remove_bytes(upload: Upload) -> None:
     part_path(upload).unlink(missing_ok=True)
     _stage_path(upload).unlink(missing_ok=True)
+    _swap_path(upload).unlink(missing_ok=True)
     _cache_drop(upload.pk)
+
+
+def _same_file(path: Path, st: os.stat_result) -> os.stat_result | None:
+    """``path``'s stat when it names the file of ``st``, else None."""
+    try:
+        here = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return here if (here.st_ino, here.st_dev) == (st.st_ino, st.st_dev) else None
+
+
+def _lock_current(path: Path) -> BinaryIO | None:
+    """The partial file ``path`` names, open and locked; ``None`` when another request holds
+    it. A completion replaces the file under its lock (``_detach``, ``_restore``): a request
+    that opened the file before that and gets the lock after it opens ``path`` again."""
+    for _attempt in range(3):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o640)
+        fh = cast(BinaryIO, os.fdopen(fd, "r+b"))
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            fh.close()
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+            return None
+        if _same_file(path, os.fstat(fh.fileno())) is not None:
+            return fh
+        fh.close()  # replaced (or removed) meanwhile: the lock is on the wrong file
+    return None
 
 
 @contextmanager
 def _writer_lock(path: Path) -> Iterator[BinaryIO | None]:
     """The open partial file, locked for writing; ``None`` when another request holds it."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o640)
-    fh = cast(BinaryIO, os.fdopen(fd, "r+b"))
+    fh = _lock_current(path)
     try:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise
-            yield None
-            return
         yield fh
     finally:
-        fh.close()  # closing releases the flock
+        if fh is not None:
+            fh.close()  # closing releases the flock
 
 
 _cache_lock = threading.Lock()
@@ -680,13 +713,16 @@ def _complete(actor: Any, upload: Upload, fh: BinaryIO) -> Upload:
             # object left behind by a failed transaction is right for the same bytes later)
             storage.put_file(key_for(digests.sha256), path, move=False)
         stage.unlink(missing_ok=True)
-        os.link(path, stage)  # the store consumes the link; the .part stays whole till commit
+        os.link(path, stage)  # the store consumes the stage; see _detach for local storage
     except FileNotFoundError:  # cancelled (or expired) and removed meanwhile
         row = Upload.objects.get(pk=upload.pk)
         if row.state != UploadState.OPEN:
             raise upload_gone(row) from None
         raise
+    holder: BinaryIO | None = None
     try:
+        if storage.name == "local":
+            holder = _detach(upload)
         with transaction.atomic():
             row = Upload.objects.select_for_update().get(pk=upload.pk)
             if row.state != UploadState.OPEN:
@@ -698,17 +734,82 @@ def _complete(actor: Any, upload: Upload, fh: BinaryIO) -> Upload:
             row.state, row.offset, row.error_code = UploadState.COMPLETE, row.length, ""
             row.save(update_fields=["state", "offset", "error_code", "updated_at"])
     except ApplicationError as exc:
-        stage.unlink(missing_ok=True)
         if exc.status != 410:
-            _refuse(upload, exc)
+            _refuse(upload, exc)  # removes the bytes too
+        else:
+            _remove_bytes(upload)
         raise
     except Exception:
-        stage.unlink(missing_ok=True)
         log.warning("completing upload %s failed; it stays open for a retry",
                     upload.public_id)
+        try:
+            _restore(upload, fh)
+        except OSError:
+            log.exception("could not put back the bytes of upload %s; its client will "
+                          "have to send them again", upload.public_id)
         raise
+    finally:
+        if holder is not None:
+            holder.close()
     _remove_bytes(upload)
     return upload_get_for_user(user=actor, public_id=upload.public_id)
+
+
+def _detach(upload: Upload) -> BinaryIO:
+    """Before local storage takes the received bytes (renamed into the store, made
+    read-only): ``.part`` becomes a new empty file, locked by this request so that a second
+    writer is still turned away, and the bytes keep only the name ``.stage``. The store then
+    never shares an inode with a file that is written later. Returns the new file's handle
+    (closing it releases its lock)."""
+    swap = _swap_path(upload)
+    swap.unlink(missing_ok=True)
+    fd = os.open(swap, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o640)
+    holder = cast(BinaryIO, os.fdopen(fd, "r+b"))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else has it
+        os.replace(swap, part_path(upload))
+    except BaseException:
+        holder.close()
+        swap.unlink(missing_ok=True)
+        raise
+    return holder
+
+
+def _restore(upload: Upload, fh: BinaryIO) -> None:
+    """After a failed completion (still under the writer's lock, ``fh`` the received bytes):
+    ``.part`` names every received byte again, writable (0640), in an inode nothing else has
+    a name for, so that a retry can open it for writing. Renamed back when the store has not
+    taken the bytes; copied when it has (the store keeps its object: content-addressed, it is
+    right for these bytes)."""
+    path, stage = part_path(upload), _stage_path(upload)
+    mine = os.fstat(fh.fileno())
+    if _same_file(path, mine) is not None:  # not detached (object store): drop the link
+        stage.unlink(missing_ok=True)
+        if os.fstat(fh.fileno()).st_nlink == 1:
+            os.chmod(path, 0o640)
+            return
+    else:
+        staged = _same_file(stage, mine)
+        if staged is not None and staged.st_nlink == 1:
+            os.chmod(stage, 0o640)
+            os.replace(stage, path)
+            return
+        stage.unlink(missing_ok=True)
+    swap = _swap_path(upload)
+    swap.unlink(missing_ok=True)
+    fd = os.open(swap, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            fh.seek(0)
+            for chunk in read_chunks(fh, upload.length):
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(swap, 0o640)
+        os.replace(swap, path)
+    except BaseException:
+        swap.unlink(missing_ok=True)
+        raise
 
 
 def _item_for(actor: Any, upload: Upload) -> EvidenceItem:
@@ -758,20 +859,25 @@ def upload_terminate(*, actor: Any, upload: Upload) -> None:
 
 def uploads_expire(*, now: dt.datetime | None = None) -> int:
     """Expire open uploads past ``expires_at`` (bytes deleted, state ``expired``) and remove
-    stray partial files; returns the number of uploads expired. An upload a PATCH is writing
-    right now is left alone: it is alive, and its PATCH will extend its expiry."""
+    stray partial files and the archive builder's stray scratch files; returns the number of
+    uploads expired. An upload a PATCH is writing right now is left alone: it is alive, and
+    its PATCH will extend its expiry. A file that cannot be opened or removed (permissions,
+    a disk error) is logged and skipped: the sweep carries on with the others."""
     now = now or timezone.now()
     count = 0
     due = Upload.objects.filter(state=UploadState.OPEN, expires_at__lte=now)
     for upload in due.only("pk", "public_id").iterator():
         path = part_path(upload)
-        if path.parent.is_dir():
-            with _writer_lock(path) as fh:
-                if fh is None:
-                    continue
+        try:
+            if path.parent.is_dir():
+                with _writer_lock(path) as fh:
+                    if fh is None:
+                        continue
+                    count += _expire_one(upload, now)
+            else:
                 count += _expire_one(upload, now)
-        else:
-            count += _expire_one(upload, now)
+        except OSError:
+            log.exception("could not expire upload %s; skipped", upload.public_id)
     _sweep_strays(now)
     return count
 
@@ -784,25 +890,42 @@ def _expire_one(upload: Upload, now: dt.datetime) -> int:
             return 0
         row.state = UploadState.EXPIRED
         row.save(update_fields=["state", "updated_at"])
-    _remove_bytes(upload)
+    try:
+        _remove_bytes(upload)
+    except OSError:  # expired all the same; the stray sweep tries the file again later
+        log.exception("could not remove the bytes of expired upload %s", upload.public_id)
     return 1
 
 
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        log.exception("could not remove %s; skipped", path)
+
+
 def _sweep_strays(now: dt.datetime) -> None:
-    """Partial files (and stage links) with no open upload (a crash, a failed unlink, a
-    rolled-back creation), untouched for an hour."""
+    """Partial files (and stage and swap files) with no open upload (a crash, a failed
+    unlink, a rolled-back creation), and the archive builder's scratch files
+    (``archive-*.zip.part``: an archiving that crashed), untouched for an hour."""
+    from .archive.build import SCRATCH_PREFIX, SCRATCH_SUFFIX
+
     directory = upload_dir()
     if not directory.is_dir():
         return
     cutoff = (now - STRAY_AFTER).timestamp()
     candidates: dict[uuid.UUID, list[Path]] = {}
     for path in directory.iterdir():
-        if path.suffix not in (".part", ".stage"):
+        scratch = path.name.startswith(SCRATCH_PREFIX) and path.name.endswith(SCRATCH_SUFFIX)
+        if not scratch and path.suffix not in (".part", ".stage", ".swap"):
             continue
         try:
-            pid = uuid.UUID(path.stem)
             if path.stat().st_mtime > cutoff:
                 continue
+            if scratch:
+                _unlink(path)
+                continue
+            pid = uuid.UUID(path.stem)
         except (ValueError, FileNotFoundError):
             continue
         candidates.setdefault(pid, []).append(path)
@@ -813,11 +936,11 @@ def _sweep_strays(now: dt.datetime) -> None:
                    .values_list("public_id", flat=True))
     for pid, paths in candidates.items():
         if pid in open_ids:
-            # a stage link shares the partial file's inode and so its (old) mtime: it may be
-            # in use by a completion right now; an open upload's leftover is replaced anyway
+            # a stage file keeps the partial file's (old) mtime: it may be in use by a
+            # completion right now; an open upload's leftover is replaced anyway
             continue
         for path in paths:
-            path.unlink(missing_ok=True)
+            _unlink(path)
 
 
 @task("evidence.expire_uploads")

@@ -9,8 +9,12 @@
    manifest — written to a temporary file, and hashed (the long part, before the ledger is
    touched, so other cases' changes are not held up);
 4. the case's ``archive`` action through ``case_act`` (its guards, its step and entry; the
-   case becomes ``archived`` and read-only), then ``ARCHIVE_CREATED`` on the case's stream
-   with the manifest's SHA-256 and SM3, then a signed checkpoint covering both;
+   case becomes ``archived`` and read-only); every evidence file the package references by
+   its hashes instead of holding it (too large to embed, not disposed of) is made permanent,
+   a ``RETENTION_CHANGED`` entry each (the back note says its original is kept in the
+   agency's store, so retention must never dispose of it); then ``ARCHIVE_CREATED`` on the
+   case's stream with the manifest's SHA-256 and SM3, then a signed checkpoint covering
+   them all;
 5. the ledger members (entries, inclusion proofs against that checkpoint, the checkpoint);
 6. the package stored with ``blob_store`` (content-addressed: it is a blob like any other),
    and the ``CaseArchive`` row.
@@ -52,6 +56,7 @@ from zhifa.ledger.services import actor_label, checkpoint_sign, ledger_append
 
 from ..events import ARCHIVE_CREATED, ARCHIVE_EXPORTED
 from ..models import BlobState, CaseArchive
+from ..retention import retention_keep_referenced
 from ..services.store import blob_store
 from ..storage import storage_named
 from . import layout
@@ -61,6 +66,10 @@ from .package import PackageWriter, write_contents, write_ledger
 
 ARCHIVE_ACTION = "archive"
 PACKAGE_MIME = "application/zip"
+# the package being written, in ZHIFA_UPLOAD_DIR; a crash can leave one behind, and the
+# upload sweep (``tus.uploads_expire``) removes those untouched for an hour
+SCRATCH_PREFIX = "archive-"
+SCRATCH_SUFFIX = ".zip.part"
 
 
 def _require_archivable(actor: Any, case: Case) -> None:
@@ -88,7 +97,8 @@ def _number(case: Case, *, backfill: bool, year: int) -> str:
 def _scratch_file() -> Path:
     directory = Path(settings.ZHIFA_UPLOAD_DIR)
     directory.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="archive-", suffix=".zip.part", dir=directory)
+    fd, name = tempfile.mkstemp(prefix=SCRATCH_PREFIX, suffix=SCRATCH_SUFFIX,
+                               dir=directory)
     os.close(fd)
     return Path(name)
 
@@ -126,6 +136,10 @@ def archive_create(*, actor: Any, case: Case) -> CaseArchive:
             case_act(actor=actor, case=case, action=ARCHIVE_ACTION,
                      data={"acted_on": today.isoformat(), "archive_number": number})
         files = cf.files
+        # the back note says the originals of files referenced by hash are kept in the
+        # agency's store: they are, permanently (each change on the case's stream)
+        retention_keep_referenced(actor=actor, case=case, number=number,
+                                  files=[e.file for e in files if e.referenced])
         entry = ledger_append(actor=actor, event=ARCHIVE_CREATED, stream=case.stream,
                               body=case.body, payload={
                                   "case": case.number, "number": number,

@@ -103,6 +103,12 @@ class FileEntry:
     member: str | None = None  # its path in the package; None: referenced by hash only
     note: str = ""
 
+    @property
+    def referenced(self) -> bool:
+        """Referenced by its hashes, its original said to be kept in the agency's store
+        (not embedded, not disposed of)."""
+        return self.member is None and not file_disposed(self.file)
+
 
 @dataclass
 class ItemView:
@@ -217,8 +223,12 @@ def _step_views(case: Case, proc: Procedure) -> list[StepView]:
     return views
 
 
+def file_disposed(f: EvidenceFile) -> bool:
+    return f.state == FileState.DISPOSED or f.blob.state == BlobState.DELETED
+
+
 def _file_note(f: EvidenceFile, embed_max: int) -> str:
-    if f.state == FileState.DISPOSED or f.blob.state == BlobState.DELETED:
+    if file_disposed(f):
         return "原件已按保管期限经批准处置，本卷仅保留其哈希值"
     if f.size > embed_max:
         return (f"文件较大（{f.size}字节），未装入本卷，以哈希值引用；"

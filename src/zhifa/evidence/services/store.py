@@ -14,28 +14,40 @@ from zhifa.ledger.services import ledger_append
 
 from ..events import FILE_UPLOADED
 from ..hashing import Digests
-from ..models import Blob, BlobState, EvidenceFile, EvidenceItem, Upload
+from ..models import Blob, BlobState, EvidenceFile, EvidenceItem, Upload, VerifyState
 from ..storage import get_storage, key_for, storage_named
 from ._access import require_evidence_change
 
 
 def blob_store(*, path: Path, digests: Digests, mime: str, move: bool = True) -> tuple[Blob, bool]:
     """The blob for these bytes, storing them if they are new (``created`` is True then).
-    A blob whose bytes were disposed of earlier is stored again and revived."""
+
+    ``path`` holds the bytes just hashed into ``digests``: they are right by construction.
+    So a blob whose stored bytes were disposed of earlier is stored again and revived, and so
+    is one whose stored object the last check found damaged or gone (``verify_state``
+    ``mismatch`` or ``missing``): the bad object is deleted and the good bytes stored in its
+    place, and the blob goes back to ``unchecked`` for the next scrub to confirm."""
     existing = Blob.objects.select_for_update().filter(sha256=digests.sha256).first()
-    if existing is not None and existing.state == BlobState.PRESENT:
+    damaged = existing is not None and existing.verify_state in (VerifyState.MISMATCH,
+                                                                 VerifyState.MISSING)
+    if existing is not None and existing.state == BlobState.PRESENT and not damaged:
         storage = storage_named(existing.storage)
         if storage.exists(existing.key):
             if move:
                 Path(path).unlink(missing_ok=True)
             return existing, False
+    if existing is not None and damaged and existing.state == BlobState.PRESENT:
+        # the object under this address is not these bytes (or not there): never trust it
+        storage_named(existing.storage).delete(existing.key)
     storage = get_storage()
     key = key_for(digests.sha256)
     storage.put_file(key, Path(path), move=move)
     if existing is not None:
         existing.state, existing.deleted_at = BlobState.PRESENT, None
         existing.storage, existing.key = storage.name, key
-        existing.save(update_fields=["state", "deleted_at", "storage", "key"])
+        existing.verify_state, existing.verified_at = VerifyState.UNCHECKED, None
+        existing.save(update_fields=["state", "deleted_at", "storage", "key", "verify_state",
+                                     "verified_at"])
         return existing, True
     try:
         with transaction.atomic():
