@@ -274,3 +274,18 @@ ZHIFA_ARCHIVE_EMBED_MAX_BYTES = int(os.environ.get("ZHIFA_ARCHIVE_EMBED_MAX_BYTE
 # embedded default) or "celery" (ZHIFA_CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0).
 ZHIFA_TASKS = os.environ.get("ZHIFA_TASKS", "inline")
 ZHIFA_CELERY_BROKER_URL = os.environ.get("ZHIFA_CELERY_BROKER_URL", "")
+# Audio/video analysis: the ffprobe/ffmpeg executables (found on PATH by default) and the
+# longest an analysis may take.
+ZHIFA_FFPROBE = os.environ.get("ZHIFA_FFPROBE", "ffprobe")
+ZHIFA_FFMPEG = os.environ.get("ZHIFA_FFMPEG", "ffmpeg")
+ZHIFA_PROBE_TIMEOUT_SECONDS = int(os.environ.get("ZHIFA_PROBE_TIMEOUT_SECONDS", "600"))
+# The longest a share link may run (days).
+ZHIFA_SHARE_MAX_DAYS = int(os.environ.get("ZHIFA_SHARE_MAX_DAYS", "90"))
+# Archive numbers: a pattern with {prefix} (the body's short name), {year} and {seq}; per body
+# (credit code → pattern) in ZHIFA_ARCHIVE_NUMBER_PATTERNS when agencies differ.
+ZHIFA_ARCHIVE_NUMBER_PATTERN = os.environ.get("ZHIFA_ARCHIVE_NUMBER_PATTERN",
+                                              "{prefix}档〔{year}〕{seq}号")
+ZHIFA_ARCHIVE_NUMBER_PATTERNS: dict[str, str] = {}
+# How long case files are kept, per procedure ("permanent" or "30y"); the defaults are in
+# zhifa.evidence.archive.contents.DEFAULT_RETENTION.
+ZHIFA_ARCHIVE_RETENTION: dict[str, str] = {}
