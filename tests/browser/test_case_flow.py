@@ -5,75 +5,17 @@ decision, the head approves; the case then stands at "decided" with every step o
 ledger timeline."""
 
 import datetime as dt
-import os
-import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.utils import timezone, translation
 
 from tests import factories as f
+from tests.browser.helpers import log_in, log_out
 from tests.cases.factories import agency
 from zhifa.cases.models import Case
 from zhifa.cases.procedures import procedure_get
-from zhifa.ledger.guard import ledger_unlocked
 from zhifa.ledger.models import LedgerEntry
 from zhifa.orgs.models import AccountRole
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-PASSWORD = "Zhifa-test-2026"  # tests.factories.user's default
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _ledger_emptied_after_the_test() -> Iterator[None]:
-    """The live server needs a transactional test, which empties every table afterwards; on
-    SQLite the ledger's append-only triggers allow that only inside ``ledger_unlocked``. Module
-    scope, so that it is still open when the database fixture flushes."""
-    with ledger_unlocked():
-        yield
-
-
-@pytest.fixture
-def browser_page(monkeypatch):  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to
-    # run beside it without this flag.
-    monkeypatch.setitem(os.environ, "DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                     headless=True)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            context.close()
-            browser.close()
-
-
-def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
-
-
-def log_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="退出登录").click()
-    page.wait_for_url(re.compile(r"/login/"))
 
 
 def take_step(page, action: str, values: dict[str, str], *,  # type: ignore[no-untyped-def]

@@ -11,14 +11,13 @@ import contextlib
 import hashlib
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
-from tests.browser.test_case_flow import CHROMIUM, CHROMIUM_ARGS, log_in
+from tests.browser.helpers import log_in
 from tests.cases.factories import agency, registered
 from zhifa.evidence.models import (
     AvRecord,
@@ -30,52 +29,16 @@ from zhifa.evidence.models import (
     Upload,
     UploadState,
 )
-from zhifa.evidence.storage import reset_storage_cache
-from zhifa.ledger.guard import ledger_unlocked
 from zhifa.ledger.models import LedgerEntry
 
 CHUNK = 256 * 1024
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _ledger_emptied_after_the_test() -> Iterator[None]:
-    """See tests/browser/test_case_flow.py: the transactional test's flush empties the
-    append-only ledger, which SQLite's triggers allow only inside ``ledger_unlocked``."""
-    with ledger_unlocked():
-        yield
-
-
 @pytest.fixture
-def evidence_dirs(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    settings.ZHIFA_EVIDENCE_STORAGE = "local"
-    settings.ZHIFA_EVIDENCE_DIR = tmp_path / "media"
-    settings.ZHIFA_UPLOAD_DIR = tmp_path / "uploads"
-    reset_storage_cache()
-    yield
-    reset_storage_cache()
-
-
-@pytest.fixture
-def browser_page(monkeypatch):  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    monkeypatch.setitem(os.environ, "DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                     headless=True)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        try:
-            yield page
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            context.close()
-            browser.close()
+def browser_page(browser_page):  # type: ignore[no-untyped-def]
+    """The shared page (tests/browser/conftest.py), with more time for the slow upload steps."""
+    browser_page.set_default_timeout(20_000)
+    return browser_page
 
 
 def make_mp4(path: Path, seconds: int = 50) -> Path:
@@ -151,7 +114,7 @@ def server_offset(page: Any, url: str) -> int:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_video_upload_interrupted_resumed_and_played(live_server, browser_page, evidence_dirs,
+def test_video_upload_interrupted_resumed_and_played(live_server, browser_page,
                                                      tmp_path):
     a = agency()
     case = registered(a)
@@ -283,7 +246,7 @@ def test_video_upload_interrupted_resumed_and_played(live_server, browser_page, 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_refused_content_shows_the_servers_message(live_server, browser_page, evidence_dirs,
+def test_refused_content_shows_the_servers_message(live_server, browser_page,
                                                    tmp_path):
     """A program renamed to .mp4 is refused by its content; the page shows the server's
     message (in the user's language) next to the file, and nothing becomes evidence."""

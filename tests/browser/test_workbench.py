@@ -1,47 +1,13 @@
 """An officer logs in in a real Chromium, lands on the workbench and looks up a certificate."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from tests import factories as f
 from zhifa.orgs.models import AccountRole
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 PASSWORD = "Zhifa-browser-2026"
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse
-    # to run beside it without this flag.
-    monkeypatch.setitem(os.environ, "DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                     headless=True)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            # While Playwright's loop runs, Django keeps this thread's connections in a
-            # separate context; close them here, or the test database cannot be dropped.
-            from django.db import connections
-
-            connections.close_all()
-            context.close()
-            browser.close()
 
 
 @pytest.mark.browser

@@ -90,6 +90,13 @@ def test_archiving_from_the_tab(a: Agency) -> None:
     html = c.get(page(case)).content.decode()
     assert f'data-archive-number>{archive.number}</dd>' in html
     assert 'data-verification="ok"' in html and archive.package.sha256 in html
+    # the signing key's fingerprint, for recipients to pin with --trusted-key
+    from zhifa.evidence.archive.verify import verify_package
+    from zhifa.evidence.storage import storage_named
+
+    stored = storage_named(archive.package.storage).path(archive.package.key)  # type: ignore[attr-defined]
+    fingerprint = verify_package(stored).key_fingerprint
+    assert len(fingerprint) == 64 and f"<code data-key-fingerprint>{fingerprint}</code>" in html
     assert 'class="archive-form"' not in html
 
 

@@ -164,7 +164,7 @@ def test_whole_file_without_range(a, photo) -> None:
     assert response["Cache-Control"] == "private"
     assert response["Content-Disposition"] == (
         "inline; filename*=utf-8''" + quote("现场照片.png"))
-    assert LedgerEntry.objects.count() == before + 1  # a read from byte 0 is a view ("via": "content")
+    assert LedgerEntry.objects.count() == before + 1  # a read from byte 0 is a view
 
 
 @pytest.mark.parametrize("header,start,end", [

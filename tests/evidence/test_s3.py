@@ -14,13 +14,13 @@ import pytest
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 from django.conf import settings
-from django.test import Client
 
 from zhifa.evidence.models import Blob, EvidenceFile
 from zhifa.evidence.s3 import S3Storage
 from zhifa.evidence.storage import key_for, storage_named
 from zhifa.ledger.models import LedgerEntry
 
+from . import test_tus_support
 from .factories import PNG_1PX, a_case, item, stored
 from .s3server import s3, s3_endpoint  # noqa: F401  (fixtures)
 from .test_tus_support import (
@@ -36,12 +36,7 @@ from .test_tus_support import (
     upload_of,
 )
 
-
-@pytest.fixture
-def client(a) -> Client:  # type: ignore[no-untyped-def]
-    c = Client()
-    c.force_login(a.u_officer)
-    return c
+client = test_tus_support.client  # the fixture: the case officer's logged-in client
 
 
 def _keys(storage: S3Storage) -> list[str]:

@@ -33,6 +33,7 @@ from zhifa.evidence.storage import get_storage
 from zhifa.ledger.models import LedgerEntry
 from zhifa.orgs.models import Person
 
+from . import test_tus_support
 from .factories import PNG_1PX, a_case, item, make_video
 from .test_tus_support import (
     OCTETS,
@@ -55,12 +56,7 @@ from .test_tus_support import (
     upload_of,
 )
 
-
-@pytest.fixture
-def client(a) -> Client:  # type: ignore[no-untyped-def]
-    c = Client()
-    c.force_login(a.u_officer)
-    return c
+client = test_tus_support.client  # the fixture: the case officer's logged-in client
 
 
 def _file_entries(case) -> list[LedgerEntry]:  # type: ignore[no-untyped-def]

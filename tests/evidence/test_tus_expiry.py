@@ -11,16 +11,15 @@ import uuid
 from io import StringIO
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone
 
 from zhifa.core import tasks
 from zhifa.evidence.models import Upload, UploadState
 from zhifa.evidence.tus import uploads_expire
 
+from . import test_tus_support
 from .factories import a_case
 from .test_tus_support import (
     TUS,
@@ -35,12 +34,7 @@ from .test_tus_support import (
     upload_of,
 )
 
-
-@pytest.fixture
-def client(a) -> Client:  # type: ignore[no-untyped-def]
-    c = Client()
-    c.force_login(a.u_officer)
-    return c
+client = test_tus_support.client  # the fixture: the case officer's logged-in client
 
 
 def _part(url: str) -> Path:

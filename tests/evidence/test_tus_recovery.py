@@ -24,6 +24,7 @@ from zhifa.evidence.models import Blob, EvidenceFile, Upload, UploadState
 from zhifa.evidence.storage import get_storage, key_for
 from zhifa.evidence.tus import uploads_expire
 
+from . import test_tus_support
 from .factories import a_case
 from .test_tus_support import (
     create,
@@ -35,12 +36,7 @@ from .test_tus_support import (
     upload_of,
 )
 
-
-@pytest.fixture
-def client(a) -> Client:  # type: ignore[no-untyped-def]
-    c = Client()
-    c.force_login(a.u_officer)
-    return c
+client = test_tus_support.client  # the fixture: the case officer's logged-in client
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from django.test import Client
 
 from zhifa.cases.models import Case
@@ -21,6 +22,14 @@ from .factories import PNG_1PX
 TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 OCTETS = "application/offset+octet-stream"
 MiB = 1024 * 1024
+
+
+@pytest.fixture
+def client(a) -> Client:  # type: ignore[no-untyped-def]
+    """The case officer's logged-in test client (import it into a test module to use it)."""
+    c = Client()
+    c.force_login(a.u_officer)
+    return c
 
 
 def png_bytes(size: int, seed: int = 1) -> bytes:

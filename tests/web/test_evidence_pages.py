@@ -5,7 +5,6 @@ refused form drawn again as it was typed; another body's case is "not found"."""
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from html import unescape
 from typing import Any
@@ -18,32 +17,21 @@ from django.utils import timezone
 from tests import factories as f
 from tests.cases.factories import Agency, agency, registered
 from tests.evidence.factories import PNG_1PX, a_case, item, stored
+from tests.evidence.test_items_services import state
 from zhifa.cases.models import CaseStep
 from zhifa.evidence.models import (
     AvRecord,
     DeviceKind,
-    EvidenceFile,
     EvidenceItem,
     ItemState,
     ProbeState,
     RecordingDevice,
 )
-from zhifa.evidence.storage import reset_storage_cache
 from zhifa.ledger.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-@pytest.fixture(autouse=True)
-def _evidence_dirs(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    settings.ZHIFA_EVIDENCE_STORAGE = "local"
-    settings.ZHIFA_EVIDENCE_DIR = tmp_path / "media"
-    settings.ZHIFA_UPLOAD_DIR = tmp_path / "uploads"
-    reset_storage_cache()
-    yield
-    reset_storage_cache()
 
 
 @pytest.fixture
@@ -64,16 +52,6 @@ def text(response: Any) -> str:
 
 def page_url(case: Any) -> str:
     return reverse("web:evidence_case", kwargs={"public_id": case.public_id})
-
-
-def state(case: Any) -> dict[str, Any]:
-    return {
-        "items": list(EvidenceItem.objects.filter(case=case).order_by("id").values()),
-        "collectors": sorted(EvidenceItem.collectors.through.objects.values_list(
-            "evidenceitem_id", "person_id")),
-        "files": list(EvidenceFile.objects.filter(case=case).order_by("id").values()),
-        "ledger": LedgerEntry.objects.count(),
-    }
 
 
 @pytest.fixture

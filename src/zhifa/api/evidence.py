@@ -146,7 +146,20 @@ class AvOut(Schema):
     has_poster: bool
 
 
-class FileOut(Schema):
+class BlobHashesResolved(Schema):
+    """Fills a file schema's ``sha256`` and ``sm3`` from its blob (the subclass declares the
+    fields, so they keep their place in it)."""
+
+    @staticmethod
+    def resolve_sha256(obj: EvidenceFile) -> str:
+        return obj.blob.sha256
+
+    @staticmethod
+    def resolve_sm3(obj: EvidenceFile) -> str:
+        return obj.blob.sm3
+
+
+class FileOut(BlobHashesResolved):
     public_id: uuid.UUID
     item: ItemRefOut
     filename: str
@@ -160,14 +173,6 @@ class FileOut(Schema):
     ledger_seq: int | None = Field(description="The ledger entry that recorded the upload "
                                    "with both hashes")
     av: AvOut | None
-
-    @staticmethod
-    def resolve_sha256(obj: EvidenceFile) -> str:
-        return obj.blob.sha256
-
-    @staticmethod
-    def resolve_sm3(obj: EvidenceFile) -> str:
-        return obj.blob.sm3
 
     @staticmethod
     def resolve_uploaded_at(obj: EvidenceFile) -> dt.datetime:

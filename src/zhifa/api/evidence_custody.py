@@ -66,6 +66,7 @@ from zhifa.orgs.selectors import visible_bodies
 
 from .case_schemas import CaseRefOut
 from .common import DENIED, DENIED_OR_MISSING, REJECTED, BodyRefOut, paginated
+from .evidence import BlobHashesResolved
 
 router = Router(tags=["evidence"])
 
@@ -178,7 +179,7 @@ class AdoptOut(Schema):
     files: list[FileRetentionOut]
 
 
-class DisposalFileOut(Schema):
+class DisposalFileOut(BlobHashesResolved):
     public_id: uuid.UUID
     case: CaseRefOut
     filename: str
@@ -187,14 +188,6 @@ class DisposalFileOut(Schema):
     sm3: str
     state: str
     retain_until: dt.date | None
-
-    @staticmethod
-    def resolve_sha256(obj: EvidenceFile) -> str:
-        return obj.blob.sha256
-
-    @staticmethod
-    def resolve_sm3(obj: EvidenceFile) -> str:
-        return obj.blob.sm3
 
 
 class DisposalOut(Schema):

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from zhifa.orgs.admin import ServiceAdmin
+from zhifa.orgs.admin import ServiceAdmin, _adopt
 
 from .models import AvRecord, RecordingDevice
 from .services.av import av_record_save
@@ -19,15 +19,6 @@ from .services.devices import DEVICE_FIELDS, device_save
 
 RECORD_FIELDS = ("device", "officer", "started_at", "ended_at", "latitude", "longitude",
                  "interruption_note")
-
-
-def _adopt(instance: Model, saved: Model) -> None:
-    """The admin goes on with the form's instance (message, log entry, redirect): give it
-    what the service saved."""
-    for field in saved._meta.concrete_fields:
-        setattr(instance, field.attname, getattr(saved, field.attname))
-    instance._state.adding = False
-    instance._state.db = saved._state.db
 
 
 @admin.register(RecordingDevice)

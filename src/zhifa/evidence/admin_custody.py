@@ -9,58 +9,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from zhifa.cases.admin import _ReadOnly
 from zhifa.core.errors import ApplicationError
+from zhifa.orgs.admin import _adopt
+from zhifa.workdays.admin import ServiceFormAdmin
 
 from .models import DisposalRequest, LegalHold, RetentionClass, ShareLink
 from .retention import retention_class_save, retention_class_validate
 from .services.holds import hold_place, hold_release
-
-_REFUSAL = "_zhifa_custody_refusal"
-
-
-def _copy_back(saved: Model, obj: Model) -> None:
-    """The admin goes on with its own instance (message, log entry, redirect)."""
-    for f in saved._meta.concrete_fields:
-        setattr(obj, f.attname, getattr(saved, f.attname))
-    obj._state.adding = False
-
-
-class _ServiceSaved(admin.ModelAdmin):
-    """``save_model`` calls a service; when it refuses, the admin's transaction rolls back
-    and the form is drawn again with what was typed and the refusal as its error."""
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
-                 **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change, **kwargs)
-        refusal: ApplicationError | None = getattr(request, _REFUSAL, None)
-        if refusal is None:
-            return form
-        message, code = refusal.message, refusal.code
-
-        class Refused(form):  # type: ignore[valid-type,misc]
-            def clean(self) -> Any:
-                super().clean()
-                raise ValidationError(message, code=code)
-
-        return Refused
-
-    def changeform_view(self, request: HttpRequest, object_id: str | None = None,
-                        form_url: str = "", extra_context: Any = None) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ApplicationError as refusal:
-            if request.method != "POST" or getattr(request, _REFUSAL, None) is not None:
-                raise
-            setattr(request, _REFUSAL, refusal)
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class RetentionClassForm(forms.ModelForm):
@@ -82,7 +41,7 @@ class RetentionClassForm(forms.ModelForm):
 
 
 @admin.register(RetentionClass)
-class RetentionClassAdmin(_ServiceSaved):
+class RetentionClassAdmin(ServiceFormAdmin):
     form = RetentionClassForm
     list_display = ["code", "name", "body", "item", "sector", "procedure", "months", "active"]
     list_filter = ["active", "procedure"]
@@ -98,7 +57,7 @@ class RetentionClassAdmin(_ServiceSaved):
             months=obj.months, item=obj.item, sector=obj.sector, procedure=obj.procedure,
             source=obj.source, active=obj.active,
             retention_class=RetentionClass.objects.get(pk=obj.pk) if change else None)
-        _copy_back(saved, obj)
+        _adopt(obj, saved)
 
 
 class HoldForm(forms.ModelForm):
@@ -108,7 +67,7 @@ class HoldForm(forms.ModelForm):
 
 
 @admin.register(LegalHold)
-class LegalHoldAdmin(_ServiceSaved):
+class LegalHoldAdmin(ServiceFormAdmin):
     form = HoldForm
     list_display = ["case", "kind", "reason", "created_at", "released_at"]
     list_filter = ["kind"]
@@ -139,18 +98,7 @@ class LegalHoldAdmin(_ServiceSaved):
                 raise ApplicationError(_("To release the hold, give the reason for release."),
                                        code="hold_reason_required")
             saved = hold_release(actor=request.user, hold=current, reason=obj.release_reason)
-        _copy_back(saved, obj)
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        _adopt(obj, saved)
 
 
 @admin.register(ShareLink)

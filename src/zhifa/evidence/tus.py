@@ -121,7 +121,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhifa.cases.models import CaseStep
+from zhifa.cases.models import Case, CaseStep
 from zhifa.cases.selectors import case_get_for_user
 from zhifa.core.errors import ApplicationError, InvalidInput, NotFound
 from zhifa.core.tasks import task
@@ -390,14 +390,8 @@ def _clean_metadata(case: Any, raw: dict[str, str]) -> dict[str, str]:
             item_id = uuid.UUID(meta["item"])
         except ValueError:
             item_id = None
-        it = (EvidenceItem.objects.filter(case=case, public_id=item_id).first()
-              if item_id else None)
-        if it is None:
-            raise InvalidInput(_("That evidence item is not part of case %(number)s.")
-                               % {"number": case.number}, code="item_not_found")
-        if it.state != ItemState.ACTIVE:
-            raise ApplicationError(_("Evidence %(seq)s has been withdrawn.") % {"seq": it.seq},
-                                   code="item_withdrawn")
+        _active_item(case, EvidenceItem.objects.filter(case=case, public_id=item_id).first()
+                     if item_id else None)
     elif "kind" in meta:
         if meta["kind"] not in EvidenceKind.values:
             raise InvalidInput(_("Unknown kind of evidence: %(kind)s.") % {"kind": meta["kind"]},
@@ -812,19 +806,23 @@ def _restore(upload: Upload, fh: BinaryIO) -> None:
         raise
 
 
+def _active_item(case: Case, it: EvidenceItem | None) -> EvidenceItem:
+    """The item named in an upload's metadata: it must be in the case and not withdrawn."""
+    if it is None:
+        raise InvalidInput(_("That evidence item is not part of case %(number)s.")
+                           % {"number": case.number}, code="item_not_found")
+    if it.state != ItemState.ACTIVE:
+        raise ApplicationError(_("Evidence %(seq)s has been withdrawn.") % {"seq": it.seq},
+                               code="item_withdrawn")
+    return it
+
+
 def _item_for(actor: Any, upload: Upload) -> EvidenceItem:
     meta = upload.metadata
     case = upload.case
     if meta.get("item"):
-        it = (EvidenceItem.objects.select_related("case")
-              .filter(case=case, public_id=uuid.UUID(meta["item"])).first())
-        if it is None:
-            raise InvalidInput(_("That evidence item is not part of case %(number)s.")
-                               % {"number": case.number}, code="item_not_found")
-        if it.state != ItemState.ACTIVE:
-            raise ApplicationError(_("Evidence %(seq)s has been withdrawn.") % {"seq": it.seq},
-                                   code="item_withdrawn")
-        return it
+        return _active_item(case, EvidenceItem.objects.select_related("case")
+                            .filter(case=case, public_id=uuid.UUID(meta["item"])).first())
     step = (CaseStep.objects.filter(case=case, pk=int(meta["step"])).first()
             if meta.get("step") else None)
     return evidence_item_create(
