@@ -73,10 +73,28 @@ def archive_number_next(body: EnforcementBody, year: int) -> str:
     last = counter.last
     if created:
         last = _highest_given(body, _matcher(pattern, prefix=prefix, year=year))
+    last, number = _first_free(pattern, prefix=prefix, year=year, last=last)
+    CaseCounter.objects.filter(pk=counter.pk).update(last=last + 1)
+    return number
+
+
+def archive_number_peek(body: EnforcementBody, year: int) -> str:
+    """The number ``archive_number_next`` would give now, without taking it: no lock, no
+    write. Only a guess (another archiving may take it first), for building a package before
+    the archiving transaction, which compares it with the number it then takes."""
+    pattern = archive_number_pattern(body)
+    prefix = _number_prefix(body)
+    counter = CaseCounter.objects.filter(body=body, kind=COUNTER_KIND, year=year).first()
+    last = counter.last if counter is not None else _highest_given(
+        body, _matcher(pattern, prefix=prefix, year=year))
+    return _first_free(pattern, prefix=prefix, year=year, last=last)[1]
+
+
+def _first_free(pattern: str, *, prefix: str, year: int, last: int) -> tuple[int, str]:
+    """The first number after ``last`` not given yet, and the counter value before it."""
     number = _format(pattern, prefix=prefix, year=year, seq=last + 1)
     # unique across bodies too (a pattern without the prefix): skip a number taken elsewhere
     while CaseArchive.objects.filter(number=number).exists():
         last += 1
         number = _format(pattern, prefix=prefix, year=year, seq=last + 1)
-    CaseCounter.objects.filter(pk=counter.pk).update(last=last + 1)
-    return number
+    return last, number
