@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhifa.evidence.events import SHARE_ACCESSED
+from zhifa.evidence.http import Unsatisfiable, parse_range
 from zhifa.evidence.models import ShareLink
 from zhifa.evidence.services.custody import share_create, share_revoke
-from zhifa.evidence.share_views import UNSATISFIABLE, parse_range
 
 from .custody_factories import case_with_files, entries, snapshot
 from .factories import PNG_1PX
@@ -163,6 +163,9 @@ def test_expired_and_revoked_shares_are_410_pages(client, a, shared) -> None:
     assert snapshot() == before
 
 
+UNSATISFIABLE = "unsatisfiable"
+
+
 @pytest.mark.parametrize(("header", "size", "expected"), [
     (None, 100, None),
     ("bytes=0-", 100, (0, 99)),
@@ -178,4 +181,9 @@ def test_expired_and_revoked_shares_are_410_pages(client, a, shared) -> None:
     ("bytes=-", 100, None),
 ])
 def test_parse_range(header, size, expected) -> None:
-    assert parse_range(header, size) == expected
+    """Share links serve their bytes through ``evidence.http`` like the staff pages."""
+    if expected is UNSATISFIABLE:
+        with pytest.raises(Unsatisfiable):
+            parse_range(header, size)
+    else:
+        assert parse_range(header, size) == expected

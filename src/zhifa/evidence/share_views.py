@@ -15,21 +15,19 @@ Referer to anywhere else.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import path
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from zhifa.core.errors import ApplicationError, NotFound, PermissionDenied
 
-from .http import EVIDENCE_CSP, PDF
+from .http import blob_response
 from .models import EvidenceFile, FileState
 from .services.custody import (
     ShareGone,
@@ -38,36 +36,6 @@ from .services.custody import (
     share_resolve,
     share_status,
 )
-from .storage import storage_named
-
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-UNSATISFIABLE = "unsatisfiable"
-
-
-def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
-    """``(start, end)`` (inclusive) of a single ``Range: bytes=…`` header, ``None`` to send
-    the whole file (no header, several ranges, or a header that does not parse: RFC 9110
-    lets a server ignore those), or ``UNSATISFIABLE``."""
-    if not header:
-        return None
-    m = _RANGE.match(header.strip())
-    if m is None:
-        return None
-    first, last = m.group(1), m.group(2)
-    if not first and not last:
-        return None
-    if not first:  # the last N bytes
-        n = int(last)
-        if n == 0 or size == 0:
-            return UNSATISFIABLE
-        return max(0, size - n), size - 1
-    start = int(first)
-    end = size - 1 if not last else min(int(last), size - 1)
-    if last and int(last) < start:
-        return None
-    if start >= size:
-        return UNSATISFIABLE
-    return start, end
 
 
 def _private(response: HttpResponseBase) -> HttpResponseBase:
@@ -121,56 +89,22 @@ def share_file_content(request: HttpRequest, token: str, file_id: Any) -> HttpRe
     resolved = share_resolve(token=token, file=file_id)
     f = resolved.file
     assert f is not None
-    wanted = parse_range(request.headers.get("Range"), f.size)
-    if wanted == UNSATISFIABLE:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{f.size}"
-        return response
-    start, end = wanted if isinstance(wanted, tuple) else (0, f.size - 1)
+    if download and request.method == "HEAD" and not resolved.share.allow_download:
+        raise PermissionDenied(_("This share does not allow downloading."),
+                               code="share_download_not_allowed")
     client = request.META.get("REMOTE_ADDR", "") or ""
-    if request.method == "GET" and (
-            download or start == 0
-            or not share_opened_recently(share=resolved.share, file=f, client=client)):
-        # a download, a read from the first byte, or a read no recorded open covers: an open,
-        # recorded (and the share checked again)
-        byte_range = f"bytes {start}-{end}/{f.size}" if isinstance(wanted, tuple) else None
-        f = share_open_recorded(token=token, file=file_id, download=download, client=client,
-                                byte_range=byte_range).file
-        assert f is not None
-    elif download:
-        share = share_resolve(token=token).share
-        if not share.allow_download:
-            raise PermissionDenied(_("This share does not allow downloading."),
-                                   code="share_download_not_allowed")
-    return content_response(request, f, start, end, partial=isinstance(wanted, tuple),
-                            download=download)
 
+    def record(content_range: str | None) -> None:
+        # a download, a read from the first byte, or a read no recorded open covers: an
+        # open, recorded (and the share checked again, download permission included)
+        from_start = content_range is None or content_range.startswith("bytes 0-")
+        if download or from_start or not share_opened_recently(
+                share=resolved.share, file=f, client=client):
+            share_open_recorded(token=token, file=file_id, download=download, client=client,
+                                byte_range=content_range)
 
-def content_response(request: HttpRequest, f: EvidenceFile, start: int, end: int, *,
-                     partial: bool, download: bool) -> HttpResponseBase:
-    length = max(0, end - start + 1)
-    response: HttpResponseBase
-    if request.method == "HEAD":
-        response = HttpResponse(
-            status=206 if partial else 200)
-    else:
-        blob = f.blob
-        response = StreamingHttpResponse(
-            storage_named(blob.storage).iter_range(blob.key, start, end) if length else iter(()),
-            status=206 if partial else 200)
-    response["Content-Type"] = f.mime or "application/octet-stream"
-    response["Content-Length"] = str(length)
-    response["Accept-Ranges"] = "bytes"
-    if partial:
-        response["Content-Range"] = f"bytes {start}-{end}/{f.size}"
-    disposition = content_disposition_header(download, f.filename)
-    if disposition:
-        response["Content-Disposition"] = disposition
-    # evidence is shown, never run: no script, no form, no plugin, whatever the content
-    if f.mime != PDF:
-        response["Content-Security-Policy"] = EVIDENCE_CSP
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return blob_response(request, blob=f.blob, content_type=f.mime or "application/octet-stream",
+                         filename=f.filename, download=download, on_send=record)
 
 
 def is_viewable(f: EvidenceFile) -> bool:
