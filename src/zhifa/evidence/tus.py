@@ -125,7 +125,6 @@ from zhifa.cases.models import Case, CaseStep
 from zhifa.cases.selectors import case_get_for_user
 from zhifa.core.errors import ApplicationError, InvalidInput, NotFound
 from zhifa.core.tasks import task
-from zhifa.orgs.models import Person
 
 from .hashing import DualHasher, read_chunks
 from .models import (
@@ -133,12 +132,12 @@ from .models import (
     EvidenceItem,
     EvidenceKind,
     ItemState,
-    RecordingDevice,
     Upload,
     UploadState,
 )
 from .services._access import require_evidence_change
-from .services.items import coordinates, evidence_item_create
+from .services.av import parse_av_metadata, parse_datetime_local
+from .services.items import evidence_item_create
 from .services.store import evidence_file_create
 from .sniff import SNIFF_BYTES, check_allowed, sniff
 from .storage import get_storage, key_for
@@ -406,34 +405,30 @@ def _clean_metadata(case: Any, raw: dict[str, str]) -> dict[str, str]:
             step_pk = -1
         if not CaseStep.objects.filter(case=case, pk=step_pk).exists():
             raise InvalidInput(_("That step belongs to another case."), code="step_not_in_case")
-    if "device" in meta and not _device_q(case, meta["device"]).exists():
-        raise InvalidInput(_("No recording device %(device)s is registered for this "
-                             "enforcement body.") % {"device": meta["device"]},
-                           code="device_not_found")
-    if "officer" in meta:
-        try:
-            officer_id = uuid.UUID(meta["officer"])
-        except ValueError:
-            officer_id = None
-        if not officer_id or not Person.objects.filter(body=case.body_id,
-                                                       public_id=officer_id).exists():
-            raise InvalidInput(_("The recording officer is not a person of this case's "
-                                 "enforcement body."), code="officer_not_found")
-    when = {key: parse_when(meta[key], key)
-            for key in ("collected_at", "started_at", "ended_at") if key in meta}
-    if "started_at" in when and "ended_at" in when and when["ended_at"] < when["started_at"]:
-        raise InvalidInput(_("The recording cannot end before it starts."),
-                           code="invalid_time_range")
-    coordinates(meta.get("latitude"), meta.get("longitude"))
+    if "collected_at" in meta:
+        parse_when(meta["collected_at"], "collected_at")
+    # the recording's details, checked by the same function that later reads them
+    _values, problems = parse_av_metadata(case, meta)
+    for key in ("device", "officer", "started_at", "ended_at", "latitude"):
+        if key in problems:
+            code = _AV_PROBLEM_CODES[key]
+            if key == "ended_at" and "started_at" in meta and _parses(meta["ended_at"]):
+                code = "invalid_time_range"  # both are times: the end lies before the start
+            raise InvalidInput(problems[key], code=code)
     return meta
 
 
-def _device_q(case: Any, value: str) -> Any:
-    devices = RecordingDevice.objects.filter(body=case.body_id)
+_AV_PROBLEM_CODES = {"device": "device_not_found", "officer": "officer_not_found",
+                     "started_at": "invalid_datetime", "ended_at": "invalid_datetime",
+                     "latitude": "invalid_coordinates"}
+
+
+def _parses(value: str) -> bool:
     try:
-        return devices.filter(public_id=uuid.UUID(value))
+        parse_datetime_local(value)
     except ValueError:
-        return devices.filter(serial=value)
+        return False
+    return True
 
 
 # --- Services ------------------------------------------------------------------------------------
