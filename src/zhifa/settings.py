@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "zhifa.workdays",
     "zhifa.cases",
     "zhifa.evidence",
+    "zhifa.documents",
     "zhifa.transfer",
     "zhifa.demo",
     "zhifa.api",
@@ -289,3 +290,17 @@ ZHIFA_ARCHIVE_NUMBER_PATTERNS: dict[str, str] = {}
 # How long case files are kept, per procedure ("permanent" or "30y"); the defaults are in
 # zhifa.evidence.archive.contents.DEFAULT_RETENTION.
 ZHIFA_ARCHIVE_RETENTION: dict[str, str] = {}
+
+# Enforcement documents (issue 5). The verification address printed under each document's QR
+# code: <ZHIFA_PUBLIC_BASE_URL>/v/<code> (the public site of the installation).
+ZHIFA_PUBLIC_BASE_URL = os.environ.get("ZHIFA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Default pattern of document numbers (文号); per body and type in the admin. Fields:
+# {机关简称} (or {prefix}), {字} (the type's word, e.g. 罚), {年} (or {year}), {序号} (or {seq};
+# a format spec such as {序号:03d} is allowed).
+ZHIFA_DOCUMENT_NUMBER_PATTERN = os.environ.get("ZHIFA_DOCUMENT_NUMBER_PATTERN",
+                                               "{机关简称}{字}〔{年}〕{序号}号")
+# Service by announcement is deemed complete this many days after the announcement
+# (民事诉讼法 2021 第九十五条: 30 days; 60 before 2021 and in some local rules).
+ZHIFA_ANNOUNCEMENT_DAYS = int(os.environ.get("ZHIFA_ANNOUNCEMENT_DAYS", "30"))
+# Largest template upload accepted (bytes).
+ZHIFA_TEMPLATE_MAX_BYTES = int(os.environ.get("ZHIFA_TEMPLATE_MAX_BYTES", str(10 * 1024 ** 2)))

@@ -556,6 +556,13 @@ def av_recorded(ctx: GuardContext) -> list[Refusal]:
     return hooks.run("av_recorded", ctx)
 
 
+@guard("decision_document")
+def decision_document(ctx: GuardContext) -> list[Refusal]:
+    # the draft decision document is complete: APL art. 59's elements and, for a
+    # general-procedure decision, the three written reasons (湖南省行政程序规定)
+    return hooks.run("decision_document", ctx)
+
+
 # -- execution ------------------------------------------------------------------------
 
 @guard("reminder_period_over")

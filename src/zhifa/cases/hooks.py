@@ -1,5 +1,6 @@
-"""Hooks that later parts of the platform fill: the legal-review gate (reviews) and the
-mandatory audio/video check (evidence). A hook takes the guard context and returns refusals.
+"""Hooks that later parts of the platform fill: the legal-review gate (reviews), the
+mandatory audio/video check (evidence) and the decision document's check (documents). A hook
+takes the guard context and returns refusals.
 
 Each hook has a default here. ``register`` replaces it (the reviews and evidence apps call it
 from their ``AppConfig.ready``); tests restore the default with ``reset``.
@@ -96,9 +97,16 @@ def _av_default(ctx: GuardContext) -> list[Refusal]:
     return [interval_missing(matter["matter"])]
 
 
+def _decision_document_default(ctx: GuardContext) -> list[Refusal]:
+    """Until the documents app checks the draft decision document (its statutory elements
+    and, in the general procedure, its three written reasons), nothing is checked here."""
+    return []
+
+
 DEFAULTS: dict[str, Hook] = {
     "legal_review_passed": _review_default,
     "av_recorded": _av_default,
+    "decision_document": _decision_document_default,
 }
 _hooks: dict[str, Hook] = dict(DEFAULTS)
 

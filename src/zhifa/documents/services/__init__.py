@@ -1,0 +1,1 @@
+"""Document services: every state change is one transaction with its ledger entry."""
