@@ -26,6 +26,8 @@ class Perm(StrEnum):
     # issue 4: recording devices, recorded-matters lists and retention classes of one's body
     MANAGE_RECORDING = "manage_recording"
     APPROVE_DISPOSAL = "approve_disposal"  # approve deleting expired evidence bytes
+    # the body's document templates, number patterns, form serial books and document profile
+    MANAGE_DOCUMENTS = "manage_documents"
     ADMINISTER_SYSTEM = "administer_system"
 
 
@@ -37,9 +39,11 @@ POLICY: dict[str, set[Perm]] = {
     AccountRole.OFFICER: _STAFF | _CASEWORK,
     AccountRole.AUXILIARY: _STAFF | _CASEWORK,
     AccountRole.REVIEWER: _STAFF | _CASEWORK,
-    AccountRole.HEAD: _STAFF | _CASEWORK | {Perm.MANAGE_RECORDING, Perm.APPROVE_DISPOSAL},
+    AccountRole.HEAD: _STAFF | _CASEWORK | {Perm.MANAGE_RECORDING, Perm.APPROVE_DISPOSAL,
+                                            Perm.MANAGE_DOCUMENTS},
     AccountRole.BODY_ADMIN: _STAFF
-    | {Perm.VIEW_FULL_ID_NUMBER, Perm.MANAGE_PEOPLE, Perm.MANAGE_CATALOG, Perm.MANAGE_RECORDING},
+    | {Perm.VIEW_FULL_ID_NUMBER, Perm.MANAGE_PEOPLE, Perm.MANAGE_CATALOG, Perm.MANAGE_RECORDING,
+       Perm.MANAGE_DOCUMENTS},
     AccountRole.SUPERVISOR: _STAFF | {Perm.SUPERVISE, Perm.VIEW_CASES},
     AccountRole.SYSTEM_ADMIN: set(Perm),
 }
