@@ -104,6 +104,7 @@ COMMON: dict[str, Promise | str] = {
     "立案日期": _("Registered on (Chinese form)"),
     "决定日期": _("Decided on (Chinese form)"),
     "日期": _("Document date (Chinese form)"),
+    "日期大写": _("Document date in Chinese numerals (二〇二六年十一月二十六日)"),
     "处罚种类": _("Penalty kinds"),
     "罚款金额": _("Fine in figures"),
     "罚款金额大写": _("Fine in Chinese uppercase (人民币伍仟元整)"),
