@@ -30,11 +30,15 @@ from django.conf import settings
 
 from zhifa.core import tasks
 
-# name -> when; the tasks are registered by their owners (evidence.scrub, evidence.tus)
+# name -> when; the tasks are registered by their owners (evidence.scrub, evidence.tus,
+# documents.services.service)
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "evidence.scrub": {"task": "evidence.scrub", "schedule": crontab(hour=2, minute=30)},
     "evidence.expire_uploads": {"task": "evidence.expire_uploads",
                                 "schedule": crontab(minute=15)},
+    # services by announcement deemed done today (CPL art. 95): just after midnight
+    "documents.serve_due": {"task": "documents.serve_due",
+                            "schedule": crontab(hour=0, minute=20)},
 }
 
 app = Celery("zhifa")

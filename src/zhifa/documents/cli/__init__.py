@@ -1,0 +1,1 @@
+"""Verbs of ``zhifa documents …`` (see ``management/commands/documents.py``)."""
