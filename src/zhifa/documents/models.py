@@ -206,7 +206,7 @@ class DocumentProfile(BaseModel):
 # --- Documents --------------------------------------------------------------------------------
 class DocumentState(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    ISSUED = "issued", _("Issued")
+    ISSUED = "issued", pgettext_lazy("document state", "Issued")
     VOIDED = "voided", _("Voided")
 
 

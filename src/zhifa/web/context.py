@@ -44,6 +44,9 @@ _NAV: tuple[tuple[Any, str, tuple[Perm, ...]], ...] = (
     (_("Recording devices"), "web:device_list", (Perm.VIEW_REGISTRY,)),
     (_("Recording coverage"), "web:evidence_coverage_agency", (Perm.VIEW_CASES,)),
     (_("Evidence disposal"), "web:disposal_list", (Perm.HANDLE_CASES, Perm.APPROVE_DISPOSAL)),
+    # issue 5: the body's document templates, and its numbers, form serials and profile
+    (_("Document templates"), "web:document_templates", (Perm.MANAGE_DOCUMENTS,)),
+    (_("Document settings"), "web:document_settings", (Perm.MANAGE_DOCUMENTS,)),
     (_("Accounts"), "web:account_list", (Perm.MANAGE_PEOPLE,)),
     (_("Import/export"), "transfer:index", (Perm.MANAGE_PEOPLE, Perm.MANAGE_CATALOG)),
     (_("System administration"), "/admin/", (Perm.ADMINISTER_SYSTEM,)),

@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhifa.cases.services.create import _number_prefix
@@ -123,15 +124,18 @@ def pattern_save(*, actor: Any, body: EnforcementBody, doc_type: str,
     entry = ledger_append(actor=actor, event=PATTERN_SAVED, stream=CONFIG_STREAM, body=body,
                           payload={"body": body.credit_code, "doc_type": doc_type,
                                    "pattern": pattern, "previous": old,
-                                   "example": _example(body, doc_type, pattern)})
+                                   "example": number_example(body, doc_type, pattern)})
     row.ledger_seq = entry.seq
     row.save(update_fields=["ledger_seq"])
     return row
 
 
-def _example(body: EnforcementBody, doc_type: str, pattern: str) -> str:
+def number_example(body: EnforcementBody, doc_type: str, pattern: str, *,
+                   year: int | None = None, seq: int = 1) -> str:
+    """What ``pattern`` gives for this body and type (this year's first number by default);
+    for the settings page's live example. The pattern must be valid (``pattern_problems``)."""
     return _format(pattern, prefix=_number_prefix(body), word=counter_key(doc_type),
-                   year=2026, seq=1)
+                   year=year or timezone.localdate().year, seq=seq)
 
 
 def _highest_given(body: EnforcementBody, key: str, year: int) -> int:

@@ -1,0 +1,139 @@
+"""The public verification page ``/v/<code>``: no login; type, number, agency, date, state
+(voided shown loudly with its reason), the hashes of the files as issued; a received file
+(uploaded or its SHA-256 pasted) matches the record or not; no party data; the code as
+printed or typed any other way; an unknown code is a 404 page; nothing is recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from html import unescape
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from tests.cases.factories import Agency, agency, general_to_notice
+from tests.documents.factories import decided, issued
+from zhifa.documents.models import Document
+from zhifa.documents.services import document_void, read_bytes
+from zhifa.ledger.models import LedgerEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def a() -> Agency:
+    return agency()
+
+
+@pytest.fixture
+def doc(a: Agency) -> Document:
+    case = general_to_notice(a)
+    draft = decided(a, case, on=dt.date(2026, 9, 29), reasons="证据确凿，依法处罚")
+    return issued(a, draft, issued_on=dt.date(2026, 9, 30))
+
+
+def printed(code: str) -> str:
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def text(response: Any) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_the_page_shows_the_record_without_login_and_without_party_data(client: Client,
+                                                                       doc) -> None:
+    before = LedgerEntry.objects.count()
+    response = client.get(f"/v/{printed(doc.verify_code)}")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    page = text(response)
+    html = response.content.decode()
+    assert '<html lang="zh-Hans">' in html
+    assert "name=\"viewport\"" in html
+    for value in ("行政处罚决定书", doc.number, "芙蓉区市场监督管理局", "2026-09-30",
+                  printed(doc.verify_code), doc.pdf.sha256, doc.pdf.sm3, doc.docx.sha256,
+                  doc.docx.sm3):
+        assert value in page, value
+    assert 'data-state="issued"' in html and "verify-voided" not in html
+    # no party data, no case data beyond the agency
+    party = doc.case.parties.get()
+    for secret in (party.name, party.identifier, "陈某", doc.case.number, doc.case.title,
+                   "经查"):
+        assert secret not in page, secret
+    assert LedgerEntry.objects.count() == before
+
+
+@pytest.mark.parametrize("form", ["plain", "lower", "lookalike", "slash"])
+def test_the_code_is_accepted_as_typed(client: Client, doc, form: str) -> None:
+    code = doc.verify_code
+    typed = {"plain": code, "lower": printed(code).lower(),
+             "lookalike": code.replace("1", "I").replace("0", "O"),
+             "slash": printed(code) + "/"}[form]
+    response = client.get(f"/v/{typed}")
+    assert response.status_code == 200, typed
+    assert doc.number in text(response)
+
+
+@pytest.mark.parametrize("code", ["ABCD-EFGH-JKMN", "X", "0" * 200])
+def test_an_unknown_code_is_a_404_page(client: Client, doc, code: str) -> None:
+    response = client.get(f"/v/{code}")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert 'data-result="unknown"' in html and '<html lang="zh-Hans">' in html
+    assert doc.number not in html
+
+
+def test_a_draft_has_no_page(client: Client, a) -> None:
+    case = general_to_notice(a)
+    draft = decided(a, case, on=dt.date(2026, 9, 29), reasons="证据确凿，依法处罚")
+    Document.objects.filter(pk=draft.pk).update(verify_code="ABCDEFGHJKMN")
+    assert client.get("/v/ABCD-EFGH-JKMN").status_code == 404
+
+
+def test_a_voided_document_says_so_loudly(client: Client, a, doc) -> None:
+    document_void(actor=a.u_head, document=doc, reason="当事人名称错误，已重新作出")
+    response = client.get(f"/v/{printed(doc.verify_code)}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    alert = html.split('class="verify-voided"')[1].split("</div>")[0]
+    assert 'data-state="voided"' in alert and "当事人名称错误，已重新作出" in alert
+    assert doc.number in text(response)
+
+
+def test_a_pasted_hash_matches_or_not(client: Client, doc) -> None:
+    url = f"/v/{doc.verify_code}"
+    before = LedgerEntry.objects.count()
+    pdf = client.post(url, {"sha256": doc.pdf.sha256.upper()})
+    assert pdf.status_code == 200
+    assert 'data-result="match"' in pdf.content.decode()
+    docx = client.post(url, {"sha256": f"  {doc.docx.sha256}  "})
+    assert 'data-result="match"' in docx.content.decode()
+    other = client.post(url, {"sha256": hashlib.sha256(b"other").hexdigest()})
+    assert 'data-result="no-match"' in other.content.decode()
+    assert LedgerEntry.objects.count() == before
+
+
+def test_an_uploaded_file_matches_or_not(client: Client, doc) -> None:
+    url = f"/v/{doc.verify_code}"
+    data = read_bytes(doc.pdf)
+    same = client.post(url, {"file": SimpleUploadedFile("决定书.pdf", data)})
+    html = same.content.decode()
+    assert 'data-result="match"' in html and doc.pdf.sm3 in html
+    changed = client.post(url, {"file": SimpleUploadedFile("决定书.pdf", data + b"\n")})
+    assert 'data-result="no-match"' in changed.content.decode()
+
+
+def test_a_bad_check_is_refused_as_typed(client: Client, doc) -> None:
+    url = f"/v/{doc.verify_code}"
+    bad = client.post(url, {"sha256": "abc123"})
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert 'value="abc123"' in html and 'class="field-error"' in html
+    assert "data-result" not in html
+    empty = client.post(url, {})
+    assert empty.status_code == 400 and 'class="alert alert-error"' in empty.content.decode()
