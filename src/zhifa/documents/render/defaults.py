@@ -338,6 +338,9 @@ class _Builder:
                   line=Pt(16))
         self.para(("核验网址：{{ 核验网址 }}", False), align=WD_ALIGN_PARAGRAPH.LEFT,
                   size=SMALL_SIZE, line=Pt(16))
+        # which template version made the document (issue 5: the document shows it)
+        self.para(("文书模板：{{ 模板版本 }}", False), align=WD_ALIGN_PARAGRAPH.LEFT,
+                  size=SMALL_SIZE, line=Pt(16))
         self.tag("{%p endif %}")
 
 
