@@ -77,6 +77,14 @@ OPERATION_IDS = {
     "case_coverage", "agency_coverage", "matters_visible_to", "recorded_matter_save",
     "recorded_matter_update", "archive_for_case", "archive_create", "archive_package",
     "archive_verify_stored",
+    # documents, their service, templates, numbers, serials, profile, verification (issue 5)
+    "document_types_for", "documents_for_case", "document_draft", "document_get",
+    "document_update", "document_preview", "document_issue", "document_void",
+    "document_download", "services_for_document", "service_record", "document_verify",
+    "templates_visible", "template_upload", "template_file", "template_activate",
+    "template_retire", "template_download", "number_pattern", "pattern_save",
+    "serial_books_visible", "serial_book_register", "serial_void", "profile_get",
+    "profile_save",
 }
 
 

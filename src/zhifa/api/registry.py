@@ -6,6 +6,8 @@ from . import (
     bodies,
     cases,
     certificates,
+    documents,
+    documents_admin,
     evidence,
     evidence_av,
     evidence_coverage,
@@ -23,5 +25,6 @@ from .root import api
 for module in (regions, bodies, people, certificates, items, benchmarks, review_catalogues, laws,
                cases, procedures,  # issue 3: cases and procedure definitions
                evidence, evidence_av, evidence_custody, evidence_coverage, archive,  # issue 4
+               documents, documents_admin,  # issue 5
                fallback):
     api.add_router("/", module.router)
