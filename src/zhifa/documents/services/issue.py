@@ -11,7 +11,9 @@ so that rendering (DOCX, then PDF through WeasyPrint) does not hold the database
    the number taken (the counter row locked: gapless, never given twice) or the serial
    recorded as used; the values read again. If the number, the template or any printed value
    changed meanwhile (another issue took the number, the case changed …) the files are
-   rendered again here. Then both files are stored as blobs, the document is frozen and the
+   rendered again: outside the transaction (it is rolled back, the number given back, and
+   phase 1 runs again) up to ``ATTEMPTS`` times, inside it on the last attempt. Then both
+   files are stored as blobs, the document is frozen and the
    ``DOCUMENT_ISSUED`` entry records both files' SHA-256 and SM3.
 
 A refusal or an error in either phase leaves the document a draft, with no number used (the
@@ -207,27 +209,47 @@ def document_issue(*, actor: Any, document: Document,
                    issued_on: dt.date | None = None) -> Document:
     """Issue a draft: number (文号 or form serial), verify code, DOCX and PDF stored, frozen,
     ``DOCUMENT_ISSUED`` on the case's stream. See the module's docstring."""
-    # phase 1: read, check, render (no lock held)
-    doc = Document.objects.select_related("case", "case__body", "case__item").get(
-        pk=document.pk)
-    case = doc.case
-    require_handling(actor, case.body)
-    require_not_archived(case)
-    day = _check_ready(case, doc, issued_on)
-    number = _guess_number(case, doc, day)
-    code = new_verify_code()
-    values = _values(case, doc, None, number=number, code=code, day=day)
-    _check_content(doc, values)
-    # only now: the system default is made on its first use (its own transaction)
-    template = template_for(body=case.body, doc_type=doc.doc_type)
-    draft = _render(doc, template, _with_template(values, template), number)
-    # phase 2: check again, take the number, store, freeze
-    with transaction.atomic():
-        return _finish(actor, doc, issued_on=issued_on, code=code, draft=draft)
+    for attempt in range(1, ATTEMPTS + 1):
+        # phase 1: read, check, render (no lock held)
+        doc = Document.objects.select_related("case", "case__body", "case__item").get(
+            pk=document.pk)
+        case = doc.case
+        require_handling(actor, case.body)
+        require_not_archived(case)
+        day = _check_ready(case, doc, issued_on)
+        number = _guess_number(case, doc, day)
+        code = new_verify_code()
+        values = _values(case, doc, None, number=number, code=code, day=day)
+        _check_content(doc, values)
+        # only now: the system default is made on its first use (its own transaction)
+        template = template_for(body=case.body, doc_type=doc.doc_type)
+        draft = _render(doc, template, _with_template(values, template), number)
+        # phase 2: check again, take the number, store, freeze
+        try:
+            with transaction.atomic():
+                return _finish(actor, doc, issued_on=issued_on, code=code, draft=draft,
+                               last=attempt == ATTEMPTS)
+        except _Stale:
+            # another issue took the number meanwhile (or the case changed): the
+            # transaction is rolled back, the number given back, and the document is
+            # rendered again outside the lock
+            continue
+    raise AssertionError("unreachable: the last attempt renders inside the transaction")
+
+
+# Attempts before rendering inside the transaction: when several officers of one body issue
+# at once, the one whose expected number was taken renders again *outside* the write
+# transaction (which holds the counter row, and on SQLite the whole database) and retries;
+# only the last attempt renders inside it.
+ATTEMPTS = 4
+
+
+class _Stale(Exception):
+    """Phase 2 found that what phase 1 rendered no longer holds."""
 
 
 def _finish(actor: Any, document: Document, *, issued_on: dt.date | None, code: str,
-            draft: _Rendered) -> Document:
+            draft: _Rendered, last: bool = True) -> Document:
     case = require_document_change(actor, document.case)
     doc = locked_document(document)
     day = _check_ready(case, doc, issued_on)
@@ -240,6 +262,8 @@ def _finish(actor: Any, document: Document, *, issued_on: dt.date | None, code: 
     rendered = draft
     if (number, template.pk, frozen(values)) != (draft.number, draft.template_id,
                                                  draft.values):
+        if not last:
+            raise _Stale
         rendered = _render(doc, template, values, number)  # changed since phase 1
     docx, pdf = store_bytes(rendered.docx, DOCX_MIME), store_bytes(rendered.pdf, PDF_MIME)
     t = doctypes.doctype(doc.doc_type)
