@@ -27,6 +27,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # -- fields ------------------------------------------------------------------------------------
 
@@ -145,6 +146,10 @@ REASON_FIELDS = (
 REASONS_ELEMENT = Element(_("The three written reasons"),
                           ("证据采信理由", "依据选择理由", "裁量理由"),
                           "湖南省行政程序规定；湘政办发〔2019〕23号")
+
+
+RECIPIENT = pgettext_lazy("service of documents", "Recipient")
+APPLICATION = pgettext_lazy("document field", "Application")
 
 
 def _f(name: str, label: Any, kind: str = "textarea", required: bool = False,
@@ -350,7 +355,7 @@ TYPES: tuple[DocType, ...] = (
         "service_receipt", "送达回证", None, "service",
         ("general", "coercive", "licensing", "summary", "inspection", "generic"),
         fields=(_f("送达文书", _("Documents served (titles and numbers)"), "text", True),
-                _f("受送达人", _("Recipient"), "text", True, "case:party_name"),
+                _f("受送达人", RECIPIENT, "text", True, "case:party_name"),
                 _f("送达地点", _("Place of service"), "text", True, "case:party_address"),
                 _f("送达方式", _("Method of service"), "text", True)),
         source="民事诉讼法第八十七条", order=2),
@@ -407,7 +412,8 @@ TYPES: tuple[DocType, ...] = (
     DocType(
         "acceptance_notice", "行政许可受理通知书", "许受", "registration", ("licensing",),
         ("accept",),
-        fields=(_f("申请事项", _("Application"), "text", True, "case:title"),
+        fields=(_f("申请事项", APPLICATION, "text", True,
+                   "case:title"),
                 _f("承诺期限", _("Decision within"), "text", True)),
         elements=(PARTY_ELEMENT, Element(_("The application and the decision period"),
                                          ("申请事项", "承诺期限"), "行政许可法第三十二条")),
@@ -415,7 +421,8 @@ TYPES: tuple[DocType, ...] = (
     DocType(
         "missing_materials_notice", "行政许可补正材料通知书", "许补", "registration",
         ("licensing",), ("request_materials",),
-        fields=(_f("申请事项", _("Application"), "text", True, "case:title"),
+        fields=(_f("申请事项", APPLICATION, "text", True,
+                   "case:title"),
                 _f("补正材料", _("Missing materials, all at once"), required=True,
                    prefill="step:request_materials.missing")),
         elements=(PARTY_ELEMENT, Element(_("All the missing materials at once"),
@@ -424,7 +431,8 @@ TYPES: tuple[DocType, ...] = (
     DocType(
         "licensing_decision", "行政许可决定书", "许", "decision", ("licensing",),
         ("grant", "deny"),
-        fields=(_f("申请事项", _("Application"), "text", True, "case:title"),
+        fields=(_f("申请事项", APPLICATION, "text", True,
+                   "case:title"),
                 _f("决定内容", _("Decision"), required=True),
                 _f("许可依据", _("Legal basis"), "text", True, "item:basis_text"),
                 _f("不予许可理由", _("Reasons for a denial"), prefill="step:deny.reason"),
@@ -484,7 +492,8 @@ STAGES: tuple[str, ...] = ("registration", "investigation", "review", "decision"
                            "execution", "closing")
 STAGE_LABELS: dict[str, Any] = {
     "registration": _("Registration"), "investigation": _("Investigation and evidence"),
-    "review": _("Review"), "decision": _("Decision"), "service": _("Service"),
+    "review": pgettext_lazy("case-file stage", "Review"), "decision": _("Decision"),
+    "service": _("Service"),
     "execution": _("Execution"), "closing": _("Closing"),
 }
 # a licensing denial is issued after "deny" as well as after "grant"

@@ -137,7 +137,7 @@ class SerialBook(BaseModel):
     width = models.PositiveSmallIntegerField(_("digits"), default=8)
     holder = models.ForeignKey(Person, verbose_name=_("held by"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
-    received_on = models.DateField(_("received on"))
+    received_on = models.DateField(pgettext_lazy("serial book", "received on"))
     note = models.TextField(_("note"), blank=True)
     ledger_seq = models.BigIntegerField(_("ledger entry"), null=True, blank=True)
 
@@ -285,7 +285,8 @@ class ServiceRecord(BaseModel):
     method = models.CharField(_("method"), max_length=16, choices=ServiceMethod.choices)
     state = models.CharField(_("state"), max_length=16, choices=ServiceState.choices,
                              default=ServiceState.SERVED)
-    recipient = models.CharField(_("recipient"), max_length=200)
+    recipient = models.CharField(pgettext_lazy("service of documents", "recipient"),
+                                 max_length=200)
     # 本人 / 同住成年家属 / 法定代表人 / 代理人 / 收发人员 …
     recipient_relation = models.CharField(_("relation to the party"), max_length=100,
                                           blank=True)

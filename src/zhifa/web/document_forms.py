@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhifa.cases.fields import parse_local_datetime
 from zhifa.core.errors import ApplicationError
@@ -188,7 +189,8 @@ METHOD_FIELDS: dict[str, tuple[str, ...]] = {
 
 class ServiceForm(forms.Form):
     method = forms.ChoiceField(label=_("Method of service"))
-    recipient = forms.CharField(label=_("Recipient"), max_length=200,
+    recipient = forms.CharField(label=pgettext_lazy("service of documents", "Recipient"),
+                                max_length=200,
                                 error_messages={"required": _("Name the recipient.")})
     recipient_relation = forms.CharField(
         label=_("Relation to the party"), max_length=100, required=False,
@@ -285,7 +287,7 @@ def province_choices() -> list[tuple[str, str]]:
 class TemplateUploadForm(forms.Form):
     doc_type = forms.ChoiceField(label=_("Document type"))
     scope = forms.ChoiceField(label=_("Scope"))
-    region = forms.ChoiceField(label=_("Province"), required=False,
+    region = forms.ChoiceField(label=pgettext_lazy("region", "Province"), required=False,
                                help_text=_("For a province's template only."))
     body = forms.ChoiceField(label=_("Enforcement body"), required=False)
     file = forms.FileField(label=_("Template (DOCX)"),
