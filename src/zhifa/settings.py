@@ -304,3 +304,9 @@ ZHIFA_DOCUMENT_NUMBER_PATTERN = os.environ.get("ZHIFA_DOCUMENT_NUMBER_PATTERN",
 ZHIFA_ANNOUNCEMENT_DAYS = int(os.environ.get("ZHIFA_ANNOUNCEMENT_DAYS", "30"))
 # Largest template upload accepted (bytes).
 ZHIFA_TEMPLATE_MAX_BYTES = int(os.environ.get("ZHIFA_TEMPLATE_MAX_BYTES", str(10 * 1024 ** 2)))
+# Template scopes that must be filed (备案) before a version is put in force, comma-separated
+# (body, province, system). 省级部门可以制定本系统统一适用的执法文书格式文本，报省司法厅备案.
+ZHIFA_TEMPLATE_FILING_REQUIRED = [
+    scope.strip()
+    for scope in os.environ.get("ZHIFA_TEMPLATE_FILING_REQUIRED", "province").split(",")
+    if scope.strip()]

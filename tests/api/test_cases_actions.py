@@ -21,6 +21,7 @@ from tests.api.cases_helpers import (
     zh,
 )
 from tests.api.helpers import error, masked
+from tests.documents.factories import decision_draft
 from zhifa.cases.models import (
     ApprovalRequest,
     ApprovalStatus,
@@ -171,6 +172,7 @@ def test_money_goes_in_as_yuan_and_comes_out_in_fen() -> None:
     c = client(w.a.u_officer)
     # a written waiver ends the defence period: the decision may be made
     Case.objects.filter(pk=w.case.pk).update(defence_waived=True)
+    decision_draft(w.a, w.case)  # the decision is made on its draft document
     response = post(c, f"/cases/{w.case.number}/actions/decide", {"data": {
         "acted_on": "2026-10-09", "outcome": "penalty", "kinds": ["fine"], "fine": "4,999.50",
         "reasons": "证据确凿"}})
@@ -203,6 +205,7 @@ def test_money_as_a_json_number_is_a_field_error() -> None:
 def test_guard_refusal_is_409_with_message_and_source_and_writes_nothing() -> None:
     w = case_world()
     Case.objects.filter(pk=w.case.pk).update(defence_waived=True)
+    decision_draft(w.a, w.case)  # the decision is made on its draft document
     before = snapshot()
     body = error(post(client(w.a.u_officer), f"/cases/{w.case.number}/actions/decide",
                       {"data": {"acted_on": "2026-10-09", "outcome": "penalty",
@@ -220,6 +223,7 @@ def test_guard_refusal_is_409_with_message_and_source_and_writes_nothing() -> No
 def test_guard_refusal_in_english(settings: Any) -> None:
     w = case_world()
     Case.objects.filter(pk=w.case.pk).update(defence_waived=True)
+    decision_draft(w.a, w.case)  # the decision is made on its draft document
     c = client(w.a.u_officer)
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     body = error(post(c, f"/cases/{w.case.number}/actions/decide",
@@ -233,6 +237,7 @@ def test_guard_refusal_in_english(settings: Any) -> None:
 def test_every_refusal_is_listed() -> None:
     w = case_world()
     Case.objects.filter(pk=w.case.pk).update(defence_waived=True)
+    decision_draft(w.a, w.case)  # the decision is made on its draft document
     before = snapshot()
     body = error(post(client(w.a.u_officer), f"/cases/{w.case.number}/actions/decide",
                       {"data": {"acted_on": "2026-10-09", "outcome": "penalty",
@@ -383,6 +388,7 @@ def test_a_second_request_for_the_same_action_is_409() -> None:
 def test_final_approval_rechecks_the_guards() -> None:
     w = case_world()
     Case.objects.filter(pk=w.case.pk).update(defence_waived=True)
+    decision_draft(w.a, w.case)  # the decision is made on its draft document
     c = client(w.a.u_officer)
     asked = post(c, f"/cases/{w.case.number}/actions/decide", {"data": {
         "acted_on": "2026-10-09", "outcome": "penalty", "kinds": ["fine"], "fine": "5000",

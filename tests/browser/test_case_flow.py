@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from tests import factories as f
 from tests.browser.helpers import log_in, log_out
 from tests.cases.factories import agency
+from tests.documents.factories import decision_draft
 from zhifa.cases.models import Case
 from zhifa.cases.procedures import procedure_get
 from zhifa.ledger.models import LedgerEntry
@@ -98,6 +99,9 @@ def test_general_case_from_registration_to_decision(live_server, browser_page):
     take_step(page, "serve_notice", {"acted_on": day(12), "served_on": day(12)},
               choices={"method": "direct"})
     assert stage_text(page) == "已事先告知"
+    # the decision is made on its draft decision document (drafted through the service;
+    # the documents' own pages have their browser test)
+    decision_draft(a, case)
     # the statement and hearing periods after the notice are over: the decision may be made
     take_step(page, "decide", {"acted_on": today.isoformat(), "fine": "3000",
                                "reasons": "证据确凿，依法处罚"},
@@ -116,8 +120,8 @@ def test_general_case_from_registration_to_decision(live_server, browser_page):
     entries = LedgerEntry.objects.filter(stream=case.stream).order_by("stream_seq")
     timeline = page.locator("#timeline .timeline-entry")
     # created; registration requested, approved, done; investigation; report; notice;
-    # decision requested, approved, done
-    assert timeline.count() == entries.count() == 10
+    # decision document drafted; decision requested, approved, done
+    assert timeline.count() == entries.count() == 11
     texts = timeline.all_inner_texts()
     for label in ("立案", "开始调查", "提交案件调查终结报告", "送达行政处罚事先告知书", "作出决定"):
         assert any(t.startswith(label) for t in texts), label

@@ -70,7 +70,8 @@ def person_party(name: str = "陈某", birth: str = "19850315") -> PartyIn:
 
 def company_party(name: str = "长沙某某贸易有限公司") -> PartyIn:
     return PartyIn(party_type=PartyType.ORGANISATION, name=name,
-                   credit_code=f.credit_code("430102"), legal_representative="陈某")
+                   credit_code=f.credit_code("430102"), legal_representative="陈某",
+                   address="长沙市芙蓉区某大道88号")
 
 
 def open_case(a: Agency, procedure: str = "general", *, received_on: dt.date,

@@ -37,9 +37,14 @@ def test_demo_has_devices_evidence_shares_holds_and_an_archive(demo, demo_media)
     assert ShareLink.objects.filter(case__body=body, recipient_kind="court").count() == 1
     assert LegalHold.objects.filter(case__body=body, released_at__isnull=True).count() == 1
     assert RecordedMatter.objects.filter(body__isnull=True).count() == 13
-    archive = CaseArchive.objects.select_related("case", "package").get(case__body=body)
-    assert archive.case.status == CaseStatus.ARCHIVED
-    assert archive.package.storage == "local"
-    report = verify_package(LocalStorage(demo_media / "media").path(archive.package.key))
-    assert report.ok, report.problems
-    assert report.archive_number == archive.number
+    # two packages: the evidence's closed case, archived here, and the case the documents'
+    # demo packaged (its documents: tests/demo/test_documents_demo.py)
+    archives = CaseArchive.objects.select_related("case", "package").filter(case__body=body)
+    assert archives.count() == 2
+    assert archives.filter(case__evidence_items__isnull=False).distinct().count() == 1
+    for archive in archives:
+        assert archive.case.status == CaseStatus.ARCHIVED
+        assert archive.package.storage == "local"
+        report = verify_package(LocalStorage(demo_media / "media").path(archive.package.key))
+        assert report.ok, report.problems
+        assert report.archive_number == archive.number

@@ -90,3 +90,56 @@ def test_settings_through_the_services(admin: Client, a: Agency) -> None:
     assert NumberPattern.objects.get().ledger_seq is not None
     assert SerialBook.objects.get().ledger_seq is not None
     assert DocumentProfile.objects.get().court == "芙蓉区人民法院"
+
+
+def _province_template(a: Agency) -> DocumentTemplate:
+    from zhifa.documents.services import template_upload
+
+    return template_upload(actor=User.objects.get(username="root"), doc_type="prior_notice",
+                           scope="province", region=a.regions["province"], name="省格式",
+                           data=default_template("prior_notice"))
+
+
+def test_filing_through_the_admin(admin: Client, a: Agency) -> None:
+    t = _province_template(a)
+    changelist = "/admin/documents/documenttemplate/"
+    # put in force before filing: refused, shown, nothing changed
+    before = LedgerEntry.objects.count()
+    response = admin.post(changelist, {"action": "activate", "_selected_action": [str(t.pk)]},
+                          follow=True)
+    assert "省级部门可以制定本系统统一适用的执法文书格式文本" in response.content.decode()
+    t.refresh_from_db()
+    assert (t.state, LedgerEntry.objects.count()) == (TemplateState.DRAFT, before)
+    # the action asks for the filing
+    page = admin.post(changelist, {"action": "record_filing", "_selected_action": [str(t.pk)]})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="filing_number"' in html and 'name="filed_on"' in html
+    assert 'name="apply"' in html and 'value="record_filing"' in html
+    # an incomplete form comes back, nothing saved
+    page = admin.post(changelist, {"action": "record_filing", "_selected_action": [str(t.pk)],
+                                   "apply": "1", "filing_number": "", "filed_with": "省司法厅",
+                                   "filed_on": "2026-10-08"})
+    assert page.status_code == 200 and "errorlist" in page.content.decode()
+    assert LedgerEntry.objects.count() == before
+    response = admin.post(changelist, {
+        "action": "record_filing", "_selected_action": [str(t.pk)], "apply": "1",
+        "filing_number": "湘司备〔2026〕12号", "filed_with": "湖南省司法厅",
+        "filed_on": "2026-10-08"})
+    assert response.status_code == 302
+    t.refresh_from_db()
+    assert (t.filing_number, t.filed_with, str(t.filed_on)) == (
+        "湘司备〔2026〕12号", "湖南省司法厅", "2026-10-08")
+    assert LedgerEntry.objects.count() == before + 1
+    # a second filing is refused on the form, nothing changed
+    page = admin.post(changelist, {
+        "action": "record_filing", "_selected_action": [str(t.pk)], "apply": "1",
+        "filing_number": "湘司备〔2026〕99号", "filed_with": "湖南省司法厅",
+        "filed_on": "2026-10-09"})
+    assert page.status_code == 200 and "errorlist" in page.content.decode()
+    t.refresh_from_db()
+    assert (t.filing_number, LedgerEntry.objects.count()) == ("湘司备〔2026〕12号", before + 1)
+    # filed, it goes in force
+    admin.post(changelist, {"action": "activate", "_selected_action": [str(t.pk)]})
+    t.refresh_from_db()
+    assert t.state == TemplateState.IN_FORCE

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import OperationalError, connection, transaction
+from django.utils import timezone
 
 from tests import factories as f
 from tests.cases.factories import Agency, agency, open_case
@@ -84,7 +85,7 @@ def test_a_saved_pattern_is_used_and_recorded(a: Agency) -> None:
     assert json.loads(entry.payload) == {
         "body": a.body.credit_code, "doc_type": "penalty_decision",
         "pattern": "{机关简称}罚字〔{年}〕第{序号:03d}号", "previous": "",
-        "example": "芙蓉市监罚字〔2026〕第001号"}
+        "example": f"芙蓉市监罚字〔{timezone.localdate().year}〕第001号"}
     # English field names work too; saving again replaces the pattern
     again = pattern_save(actor=a.u_head, body=a.body, doc_type="penalty_decision",
                          pattern="{prefix}{word}[{year}]{seq:04d}")
@@ -100,8 +101,10 @@ def test_a_saved_pattern_is_used_and_recorded(a: Agency) -> None:
     ("penalty_decision", "{机关简称}{编号}〔{年}〕{序号}号", "{编号}"),
     ("penalty_decision", "{机关简称}〔{年:04d}〕{序号}号", "{序号:03d}"),
     ("penalty_decision", "{机关简称〔{年}〕{序号}号", "braces"),
-    ("penalty_decision", "{序号!r}", "conversion"),
-    ("penalty_decision", "{序号:q}", "filled in"),
+    ("penalty_decision", "{年}{序号!r}", "conversion"),
+    ("penalty_decision", "{年}{序号:q}", "filled in"),
+    ("penalty_decision", "{机关简称}罚第{序号}号", "{年}"),
+    ("penalty_decision", "{prefix}{word}{seq}", "{年}"),
     ("penalty_decision", "", "empty"),
     ("questioning_record", "{序号}", "询问笔录"),
     ("summary_decision", "{序号}", "当场行政处罚决定书"),
@@ -132,12 +135,14 @@ def test_only_the_bodys_document_managers_save_patterns(a: Agency) -> None:
                         (admin_other, "body_out_of_scope")):
         with pytest.raises(ApplicationError) as info:
             pattern_save(actor=actor, body=a.body, doc_type="penalty_decision",
-                         pattern="{序号}")
+                         pattern="{年}{序号}")
         assert info.value.code == code
     assert state() == before
     body_admin = f.user(f.person(a.body, "周亮"), roles=(AccountRole.BODY_ADMIN,))
-    pattern_save(actor=body_admin, body=a.body, doc_type="penalty_decision", pattern="{序号}")
-    pattern_save(actor=a.u_sysadmin, body=a.body, doc_type="prior_notice", pattern="告{序号}")
+    pattern_save(actor=body_admin, body=a.body, doc_type="penalty_decision",
+                 pattern="{年}{序号}")
+    pattern_save(actor=a.u_sysadmin, body=a.body, doc_type="prior_notice",
+                 pattern="告〔{year}〕{序号}")
     assert NumberPattern.objects.count() == 2
 
 
@@ -245,3 +250,15 @@ def test_numbers_stay_gapless_and_unique_under_concurrency() -> None:
     assert sorted(made) == expected
     assert sorted(Document.objects.values_list("number", flat=True)) == expected
     assert DocumentCounter.objects.get(body=a.body, key="罚", year=2026).last == THREADS * EACH
+
+
+@pytest.mark.django_db
+def test_a_literal_prefix_shared_with_another_body_skips(a: Agency) -> None:
+    """Numbers are unique installation-wide: two bodies typing the same abbreviation into
+    their patterns do not get one number twice; the second body's sequence skips."""
+    for body in (a.body, a.other_body):
+        pattern_save(actor=a.u_sysadmin, body=body, doc_type="penalty_decision",
+                     pattern="芙罚〔{年}〕{序号}号")
+    assert take(a)[1:] == ("芙罚〔2026〕1号", 1)
+    given(a, "芙罚〔2026〕1号", number_key="罚", number_year=2026, number_seq=1)
+    assert take(a, body=a.other_body)[1:] == ("芙罚〔2026〕2号", 2)

@@ -162,14 +162,15 @@ def test_draft_without_verification_code_prints_no_verification_block() -> None:
 
 def test_values_are_printed_as_text_not_markup() -> None:
     hostile = '<w:p>&amp; "引号" \x07\x0c{{ 机关名称 }}'
-    out = engine.render_docx(template("{{ 当事人 }}", "{{ 没有这个 }}|{{ 当事人.名称 }}|"),
-                             {"当事人": hostile})
-    assert docx_text(out) == ['<w:p>&amp; "引号" {{ 机关名称 }}', "||"]
+    out = engine.render_docx(template("{{ 当事人 }}", "{{ 没有这个 }}|"), {"当事人": hostile})
+    assert docx_text(out) == ['<w:p>&amp; "引号" {{ 机关名称 }}', "|"]
 
 
-def test_sandbox_refuses_python_internals() -> None:
-    out = engine.render_docx(template("{{ 当事人.__class__.__mro__ }}x"), {"当事人": "甲"})
-    assert docx_text(out) == ["x"]
+def test_python_internals_are_refused_before_rendering() -> None:
+    with pytest.raises(InvalidInput) as err:
+        engine.render_docx(template("{{ 当事人.__class__.__mro__ }}x"), {"当事人": "甲"})
+    assert err.value.code == "template_unsafe"
+    assert "当事人" in err.value.message
 
 
 def test_render_is_deterministic() -> None:
@@ -210,7 +211,7 @@ def test_table_picture_and_page_break_print() -> None:
 
 
 def test_unknown_placeholder_is_a_problem() -> None:
-    data = template("{{ 当事人 }}{{ 证件号码 }}{{ 罚没款 }}")
+    data = template("{{ 当事人 }}{{ 证件号码 }}{{ 罚没款 }}", "{{ 核验码 }}{{ 模板版本 }}")
     problems = engine.template_problems("correction_order", data)
     assert len(problems) == 1
     assert "{{ 罚没款 }}" in problems[0]

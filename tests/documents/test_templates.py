@@ -16,6 +16,7 @@ from docx import Document as Docx
 from tests import factories as f
 from tests.cases.factories import Agency
 from zhifa.core.errors import ApplicationError
+from zhifa.documents.doctypes import doctype
 from zhifa.documents.events import CONFIG_STREAM, TEMPLATE_STATE_CHANGED, TEMPLATE_UPLOADED
 from zhifa.documents.models import DocumentTemplate, TemplateScope, TemplateState
 from zhifa.documents.render.defaults import default_template
@@ -128,6 +129,8 @@ def test_the_body_then_the_province_then_the_system(a: Agency) -> None:
                       region=a.regions["province"])
     assert province.region == a.regions["province"] and province.body is None
     assert template_for(body=a.body, doc_type="prior_notice") == system  # not in force yet
+    template_file(actor=a.u_sysadmin, template=province, filing_number="湘司备〔2026〕3号",
+                  filed_with="湖南省司法厅", filed_on=D(2026, 10, 8))
     template_activate(actor=a.u_sysadmin, template=province)
     own = upload(a, "芙蓉区格式")
     template_activate(actor=a.u_head, template=own)
@@ -173,6 +176,12 @@ def test_versions_per_owner_and_activation_retires_the_previous(a: Agency) -> No
 def test_filing_is_recorded(a: Agency) -> None:
     t = upload(a, "湖南省统一格式", actor=a.u_sysadmin, scope="province",
                region=a.regions["province"])
+    refused("filing_incomplete", lambda: template_file(
+        actor=a.u_sysadmin, template=t, filing_number="", filed_with="湖南省司法厅",
+        filed_on=D(2026, 10, 8)))
+    refused("filing_date_future", lambda: template_file(
+        actor=a.u_sysadmin, template=t, filing_number="1", filed_with="湖南省司法厅",
+        filed_on=timezone.localdate() + dt.timedelta(days=1)))
     filed = template_file(actor=a.u_sysadmin, template=t, filing_number="湘司备〔2026〕12号",
                           filed_with="湖南省司法厅", filed_on=D(2026, 10, 8))
     assert (filed.filing_number, filed.filed_with, filed.filed_on, filed.state) == (
@@ -181,12 +190,68 @@ def test_filing_is_recorded(a: Agency) -> None:
     assert entry.event_code == TEMPLATE_STATE_CHANGED.code
     assert (payload["filed"], payload["filing_number"], payload["filed_with"],
             payload["filed_on"]) == (True, "湘司备〔2026〕12号", "湖南省司法厅", "2026-10-08")
-    refused("filing_incomplete", lambda: template_file(
-        actor=a.u_sysadmin, template=t, filing_number="", filed_with="湖南省司法厅",
-        filed_on=D(2026, 10, 8)))
-    refused("filing_date_future", lambda: template_file(
-        actor=a.u_sysadmin, template=t, filing_number="1", filed_with="湖南省司法厅",
-        filed_on=timezone.localdate() + dt.timedelta(days=1)))
+
+
+def test_a_filing_is_recorded_once(a: Agency) -> None:
+    t = upload(a, "湖南省统一格式", actor=a.u_sysadmin, scope="province",
+               region=a.regions["province"])
+    template_file(actor=a.u_sysadmin, template=t, filing_number="湘司备〔2026〕12号",
+                  filed_with="湖南省司法厅", filed_on=D(2026, 10, 8))
+    err = refused("template_already_filed", lambda: template_file(
+        actor=a.u_sysadmin, template=t, filing_number="湘司备〔2026〕99号",
+        filed_with="湖南省司法厅", filed_on=D(2026, 10, 9)))
+    assert "湘司备〔2026〕12号" in err.message
+    t.refresh_from_db()
+    assert (t.filing_number, t.filed_on) == ("湘司备〔2026〕12号", D(2026, 10, 8))
+
+
+def test_a_province_template_is_put_in_force_only_once_filed(a: Agency) -> None:
+    province = upload(a, "湖南省统一格式", actor=a.u_sysadmin, scope="province",
+                      region=a.regions["province"])
+    err = refused("template_not_filed", lambda: template_activate(actor=a.u_sysadmin,
+                                                                  template=province))
+    assert "省级部门可以制定本系统统一适用的执法文书格式文本，报省司法厅备案" in err.message
+    assert err.status == 409
+    template_file(actor=a.u_sysadmin, template=province, filing_number="湘司备〔2026〕12号",
+                  filed_with="湖南省司法厅", filed_on=D(2026, 10, 8))
+    assert template_activate(actor=a.u_sysadmin,
+                             template=province).state == TemplateState.IN_FORCE
+    # a body's own format and a system version need no filing by default
+    own = upload(a, "芙蓉区格式")
+    assert template_activate(actor=a.u_head, template=own).state == TemplateState.IN_FORCE
+    mine = upload(a, "管理员格式", actor=a.u_sysadmin, scope="system")
+    assert template_activate(actor=a.u_sysadmin, template=mine).state == TemplateState.IN_FORCE
+
+
+def test_which_scopes_need_a_filing_is_a_setting(a: Agency, settings: Any) -> None:
+    settings.ZHIFA_TEMPLATE_FILING_REQUIRED = ["body"]
+    own = upload(a, "芙蓉区格式")
+    refused("template_not_filed", lambda: template_activate(actor=a.u_head, template=own))
+    province = upload(a, "湖南省统一格式", actor=a.u_sysadmin, scope="province",
+                      region=a.regions["province"])
+    assert template_activate(actor=a.u_sysadmin,
+                             template=province).state == TemplateState.IN_FORCE
+    template_file(actor=a.u_head, template=own, filing_number="芙备1号", filed_with="芙蓉区司法局",
+                  filed_on=D(2026, 10, 8))
+    assert template_activate(actor=a.u_head, template=own).state == TemplateState.IN_FORCE
+
+
+def test_a_template_hiding_an_element_or_running_code_is_refused(a: Agency) -> None:
+    system_template_ensure("penalty_decision")
+    d = Docx(io.BytesIO(default_template("penalty_decision")))
+    for p in d.paragraphs:
+        if "{{ 证据采信理由 }}" in p.text:
+            p.runs[-1].text = "{% if 0 %}{{ 证据采信理由 }}{% endif %}"
+    d.add_paragraph("{% for i in range(99999) %}{{ 当事人 }}{% endfor %}")
+    out = io.BytesIO()
+    d.save(out)
+    err = refused("template_invalid", lambda: template_upload(
+        actor=a.u_head, doc_type="penalty_decision", scope="body", body=a.body, name="藏",
+        data=out.getvalue()))
+    problems = err.detail["problems"]
+    assert len(problems) == 3, problems
+    assert any("{% for %}" in p for p in problems)
+    assert any("{{ 证据采信理由 }}" in p and "湘政办发〔2019〕23号" in p for p in problems)
 
 
 def test_a_template_that_cannot_serve_the_type_is_refused(a: Agency, settings: Any) -> None:
@@ -197,7 +262,12 @@ def test_a_template_that_cannot_serve_the_type_is_refused(a: Agency, settings: A
     problems = err.detail["problems"]
     assert any("{{ 罚金 }}" in p for p in problems)
     assert any("{{ 裁量理由 }}" in p for p in problems)
-    assert all(p in err.message for p in problems) and len(problems) == 7
+    assert any("{{ 核验码 }}" in p for p in problems)
+    assert any("{{ 模板版本 }}" in p for p in problems)
+    unprinted = [e for e in doctype("penalty_decision").elements
+                 if set(e.placeholders) - {"当事人", "证件号码"}]
+    # the unknown placeholder, each element not printed, the verification code, the version
+    assert all(p in err.message for p in problems) and len(problems) == 1 + len(unprinted) + 2
     refused("template_not_docx", lambda: template_upload(
         actor=a.u_head, doc_type="penalty_decision", scope="body", body=a.body, name="x",
         data=b"%PDF-1.7 not a docx"))

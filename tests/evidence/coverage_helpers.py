@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import zhifa.demo
 from tests.cases.factories import Agency, act, general_to_notice, open_case
+from tests.documents.factories import decision_draft
 from zhifa.cases.models import Case
 from zhifa.cases.procedures.other import ACL18_STEPS
 from zhifa.evidence.models import EvidenceFile
@@ -60,6 +61,7 @@ def recording(a: Agency, case: Case, start: dt.datetime | None,
 def served(a: Agency) -> Case:
     """A general-procedure case whose decision was served on 30 September 2026."""
     case = general_to_notice(a)
+    decision_draft(a, case)  # the decision is made on its draft document
     act(a, case, "decide", acted_on=D(2026, 9, 29), outcome="penalty", kinds=["fine"],
         fine="5000", reasons="证据确凿")
     act(a, case, "serve_decision", acted_on=D(2026, 9, 30), served_on=D(2026, 9, 30),

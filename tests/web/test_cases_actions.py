@@ -21,6 +21,7 @@ from tests.cases.factories import (
     registered,
     snapshot,
 )
+from tests.documents.factories import decision_draft
 from zhifa.cases.models import ApprovalRequest, ApprovalStatus, CaseStep, DeadlineState
 from zhifa.ledger.models import LedgerEntry
 
@@ -82,6 +83,7 @@ def test_every_field_kind_reaches_the_service(client, a):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.defence_waived is True
+    decision_draft(a, case)  # the decision is made on its draft document
     response = client.post(action_url(case, "decide"), {
         "acted_on": "2026-09-24", "outcome": "penalty", "kinds": ["fine"], "fine": "4000.50",
         "reasons": "证据确凿", "no_penalty_reason": "",
@@ -114,6 +116,7 @@ def test_refused_step_shows_each_guard_with_its_source_and_changes_nothing(clien
 
 def test_several_refusals_are_all_listed_and_values_kept(client, a):
     case = general_to_notice(a)  # notice served 2026-09-22, 5,000 yuan proposed
+    decision_draft(a, case)  # its decision document is ready: the other refusals remain
     before = snapshot(case)
     response = as_user(client, a.u_officer).post(action_url(case, "decide"), {
         "acted_on": "2026-09-23", "outcome": "penalty", "kinds": ["fine", "warning"],

@@ -17,6 +17,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.cases.factories import Agency, agency
 from zhifa.documents.models import (
@@ -232,7 +233,7 @@ def test_the_settings_page(client, a) -> None:
     html = response.content.decode()
     row = html.split('id="pattern-penalty_decision"')[1].split("</tr>")[0]
     assert 'value="{机关简称}{字}〔{年}〕{序号}号"' in unescape(row)
-    assert "芙蓉市监罚〔2026〕1号" in row  # the next number
+    assert f"芙蓉市监罚〔{timezone.localdate().year}〕1号" in row  # the next number
     assert 'id="pattern-summary_decision"' not in html  # numbered by its form serial
     assert 'id="pattern-questioning_record"' not in html  # carries no number
     assert 'id="serial-book-register"' in html and 'id="profile"' in html
@@ -252,7 +253,7 @@ def test_save_a_pattern_and_see_its_example(client, a) -> None:
     example = c.post(reverse("web:document_pattern_example", args=["penalty_decision"]),
                      {"penalty_decision-pattern": "{机关简称}罚字〔{年}〕第{序号:03d}号"},
                      HTTP_HX_REQUEST="true")
-    assert "芙蓉市监罚字〔2026〕第001号" in example.content.decode()
+    assert f"芙蓉市监罚字〔{timezone.localdate().year}〕第001号" in example.content.decode()
     bad = c.post(reverse("web:document_pattern_example", args=["penalty_decision"]),
                  {"penalty_decision-pattern": "{机关简称}罚〔{年}〕号"}, HTTP_HX_REQUEST="true")
     assert 'class="field-error"' in bad.content.decode() and "序号" in bad.content.decode()
@@ -261,7 +262,7 @@ def test_save_a_pattern_and_see_its_example(client, a) -> None:
     assert response.status_code == 302
     assert NumberPattern.objects.get(body=a.body, doc_type="penalty_decision").pattern == \
         "{机关简称}罚字〔{年}〕第{序号:03d}号"
-    assert "芙蓉市监罚字〔2026〕第001号" in text(c.get(SETTINGS))
+    assert f"芙蓉市监罚字〔{timezone.localdate().year}〕第001号" in text(c.get(SETTINGS))
 
 
 def test_a_refused_pattern_comes_back_as_typed(client, a) -> None:
@@ -327,7 +328,7 @@ def test_a_system_administrator_chooses_the_body(client, a) -> None:
     c = as_user(client, a.u_sysadmin)
     assert 'id="body-choice"' in c.get(SETTINGS).content.decode()
     page = c.get(f"{SETTINGS}?body={a.body.public_id}").content.decode()
-    assert "芙蓉市监罚〔2026〕1号" in page
+    assert f"芙蓉市监罚〔{timezone.localdate().year}〕1号" in page
     response = c.post(f"{reverse('web:document_profile_save')}?body={a.body.public_id}",
                       {"phone": "0731-1234"})
     assert response.status_code == 302

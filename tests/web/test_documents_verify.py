@@ -1,7 +1,8 @@
 """The public verification page ``/v/<code>``: no login; type, number, agency, date, state
-(voided shown loudly with its reason), the hashes of the files as issued; a received file
-(uploaded or its SHA-256 pasted) matches the record or not; no party data; the code as
-printed or typed any other way; an unknown code is a 404 page; nothing is recorded."""
+(voided shown loudly with its date, never the free-text reason), the hashes of the files as
+issued; a received file (uploaded or its SHA-256 pasted) matches the record or not; no party
+data; the code as printed or typed any other way; an unknown code is a 404 page; nothing is
+recorded; an upload larger than the issued files is refused without being kept."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from tests.cases.factories import Agency, agency, general_to_notice
 from tests.documents.factories import decided, issued
@@ -32,6 +34,7 @@ def a() -> Agency:
 @pytest.fixture
 def doc(a: Agency) -> Document:
     case = general_to_notice(a)
+    case.parties.update(address="长沙市芙蓉区某路1号")  # a decision prints it
     draft = decided(a, case, on=dt.date(2026, 9, 29), reasons="证据确凿，依法处罚")
     return issued(a, draft, issued_on=dt.date(2026, 9, 30))
 
@@ -101,8 +104,16 @@ def test_a_voided_document_says_so_loudly(client: Client, a, doc) -> None:
     assert response.status_code == 200
     html = response.content.decode()
     alert = html.split('class="verify-voided"')[1].split("</div>")[0]
-    assert 'data-state="voided"' in alert and "当事人名称错误，已重新作出" in alert
-    assert doc.number in text(response)
+    assert 'data-state="voided"' in alert
+    doc.refresh_from_db()
+    assert doc.voided_at is not None
+    voided_on = timezone.localtime(doc.voided_at).date().isoformat()
+    assert 'id="verify-voided-on">' in alert and voided_on in alert
+    # the reason is free text an officer wrote (it may name the party): never shown here
+    page = text(response)
+    for secret in ("当事人名称错误", "已重新作出", doc.void_reason):
+        assert secret not in page, secret
+    assert doc.number in page
 
 
 def test_a_pasted_hash_matches_or_not(client: Client, doc) -> None:
@@ -124,7 +135,9 @@ def test_an_uploaded_file_matches_or_not(client: Client, doc) -> None:
     same = client.post(url, {"file": SimpleUploadedFile("决定书.pdf", data)})
     html = same.content.decode()
     assert 'data-result="match"' in html and doc.pdf.sm3 in html
-    changed = client.post(url, {"file": SimpleUploadedFile("决定书.pdf", data + b"\n")})
+    # one byte changed, the size kept (a larger file is refused before it is hashed)
+    changed = client.post(url, {"file": SimpleUploadedFile(
+        "决定书.pdf", data[:-1] + bytes([data[-1] ^ 1]))})
     assert 'data-result="no-match"' in changed.content.decode()
 
 
@@ -137,3 +150,66 @@ def test_a_bad_check_is_refused_as_typed(client: Client, doc) -> None:
     assert "data-result" not in html
     empty = client.post(url, {})
     assert empty.status_code == 400 and 'class="alert alert-error"' in empty.content.decode()
+
+
+def test_an_upload_larger_than_the_issued_files_is_refused_unkept(client: Client, doc,
+                                                                  monkeypatch: Any) -> None:
+    """The limit is the larger of the two issued files: one byte more is refused with a form
+    error, and Django's own handlers (memory, temporary file) never receive more than the
+    limit — the rest of the file is dropped as it arrives."""
+    from django.core.files import uploadhandler
+
+    limit = max(doc.pdf.size, doc.docx.size)
+    received: list[int] = []
+    for handler in (uploadhandler.MemoryFileUploadHandler,
+                    uploadhandler.TemporaryFileUploadHandler):
+        original = handler.receive_data_chunk
+
+        def counting(self: Any, raw_data: bytes, start: int, original: Any = original) -> Any:
+            received.append(len(raw_data))
+            return original(self, raw_data, start)
+
+        monkeypatch.setattr(handler, "receive_data_chunk", counting)
+    url = f"/v/{doc.verify_code}"
+    before = LedgerEntry.objects.count()
+    for size in (limit + 1, 20 * limit):
+        received.clear()
+        response = client.post(url, {"file": SimpleUploadedFile("大文件.pdf", b"x" * size)})
+        assert response.status_code == 400, size
+        html = response.content.decode()
+        assert "data-result" not in html
+        errors = re.findall(r'<p class="field-error">(.*?)</p>', html)
+        assert len(errors) == 1 and "larger than the files" in unescape(errors[0]), errors
+        assert 0 < sum(received) <= limit
+    # at the limit: hashed and compared (no match: it is not the file)
+    at_limit = client.post(url, {"file": SimpleUploadedFile("决定书.pdf", b"x" * limit)})
+    assert at_limit.status_code == 200
+    assert 'data-result="no-match"' in at_limit.content.decode()
+    assert LedgerEntry.objects.count() == before
+
+
+def test_the_size_limit_is_checked_by_the_form_too(doc) -> None:
+    """Whatever the handlers: the form refuses a file over its limit, and says why when the
+    view's handler dropped one."""
+    from zhifa.web.document_forms import VerifyForm
+
+    big = VerifyForm({}, {"file": SimpleUploadedFile("a.pdf", b"x" * 11)}, max_bytes=10)
+    assert not big.is_valid() and big.errors["file"][0].startswith("The file is larger")
+    assert big.has_error("file", code="file_too_large")
+    dropped = VerifyForm({}, {}, max_bytes=10, refused_upload=True)
+    assert not dropped.is_valid() and dropped.has_error("file", code="file_too_large")
+    fits = VerifyForm({}, {"file": SimpleUploadedFile("a.pdf", b"x" * 10)}, max_bytes=10)
+    assert fits.is_valid()
+
+
+def test_the_check_needs_the_csrf_token(doc) -> None:
+    """The view parses the body itself (after the size limit is in place), so it checks the
+    CSRF token itself: a browser post without it is refused."""
+    strict = Client(enforce_csrf_checks=True)
+    url = f"/v/{doc.verify_code}"
+    assert strict.post(url, {"sha256": doc.pdf.sha256}).status_code == 403
+    page = strict.get(url)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    assert token is not None
+    ok = strict.post(url, {"sha256": doc.pdf.sha256, "csrfmiddlewaretoken": token.group(1)})
+    assert ok.status_code == 200 and 'data-result="match"' in ok.content.decode()

@@ -1,5 +1,6 @@
 """Admin of documents for administrators: templates (uploaded through a form that calls
-``template_upload``; put in force or retired by actions), number patterns, serial books and
+``template_upload``; filed (备案) through a form that calls ``template_file``; put in force or
+retired by actions), number patterns, serial books and
 profiles (saved through their services, so each save is checked and on the ledger, and a
 refusal shows on the form with nothing saved); documents and used serials read-only."""
 
@@ -9,8 +10,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template import engines
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhifa.cases.admin import _ReadOnly
@@ -30,7 +35,12 @@ from .models import (
 from .services.numbering import pattern_save
 from .services.profiles import EDITABLE, profile_save
 from .services.serials import serial_book_register
-from .services.templates import template_activate, template_retire, template_upload
+from .services.templates import (
+    template_activate,
+    template_file,
+    template_retire,
+    template_upload,
+)
 
 
 def _type_choices() -> list[tuple[str, str]]:
@@ -46,6 +56,27 @@ class TemplateUploadForm(forms.ModelForm):
         fields = ["doc_type", "scope", "body", "region", "name", "note"]
 
 
+class TemplateFilingForm(forms.Form):
+    filing_number = forms.CharField(label=_("filing number (备案号)"), max_length=100)
+    filed_with = forms.CharField(label=_("filed with"), max_length=200)
+    filed_on = forms.DateField(label=_("filed on"),
+                               widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# the intermediate page of the filing action (a form posted back to the list with the action)
+_FILING_PAGE = """{% extends "admin/base_site.html" %}
+{% block content %}
+<p>{{ intro }}</p>
+<form method="post">{% csrf_token %}
+{{ form.as_p }}
+<input type="hidden" name="action" value="record_filing">
+<input type="hidden" name="{{ checkbox }}" value="{{ template.pk }}">
+<input type="hidden" name="apply" value="1">
+<input type="submit" value="{{ submit }}">
+</form>
+{% endblock %}"""
+
+
 @admin.register(DocumentTemplate)
 class DocumentTemplateAdmin(ServiceFormAdmin):
     list_display = ["doc_type", "scope", "body", "region", "version", "name", "state",
@@ -53,7 +84,7 @@ class DocumentTemplateAdmin(ServiceFormAdmin):
     list_filter = ["scope", "state", "doc_type"]
     search_fields = ["doc_type", "name", "filing_number"]
     list_select_related = ["body", "region"]
-    actions = ["activate", "retire"]
+    actions = ["record_filing", "activate", "retire"]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
                  **kwargs: Any) -> Any:
@@ -76,6 +107,35 @@ class DocumentTemplateAdmin(ServiceFormAdmin):
             data=upload.read(), name=obj.name, body=obj.body, region=obj.region,
             note=obj.note or "")
         _adopt(obj, saved)
+
+    @admin.action(description=_("Record the filing (备案) of the selected version"))
+    def record_filing(self, request: HttpRequest,
+                      queryset: QuerySet[DocumentTemplate]) -> TemplateResponse | None:
+        """Ask for the filing number, where and when it was filed, then ``template_file``; a
+        refusal shows on the form."""
+        if queryset.count() != 1:
+            messages.error(request, gettext("Select one template version to record its "
+                                            "filing."))
+            return None
+        t = queryset.get()
+        applied = "apply" in request.POST
+        form = TemplateFilingForm(request.POST if applied else None)
+        if applied and form.is_valid():
+            try:
+                template_file(actor=request.user, template=t, **form.cleaned_data)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, gettext("The filing of %(template)s is recorded.")
+                                 % {"template": t})
+                return None
+        title = gettext("Record the filing (备案) of %(template)s") % {"template": t}
+        return TemplateResponse(request, engines["django"].from_string(_FILING_PAGE), {
+            **self.admin_site.each_context(request), "title": title, "form": form,
+            "template": t, "opts": self.model._meta, "checkbox": helpers.ACTION_CHECKBOX_NAME,
+            "intro": gettext("A filing is recorded once; it does not put the version in "
+                             "force."),
+            "submit": gettext("Record the filing")})
 
     @admin.action(description=_("Put the selected versions in force"))
     def activate(self, request: HttpRequest, queryset: QuerySet[DocumentTemplate]) -> None:

@@ -13,3 +13,9 @@ class DocumentsConfig(AppConfig):
         from .hooks import register_case_hooks
 
         register_case_hooks()
+        # issued documents go into the case-file archive package (evidence builds it)
+        from zhifa.evidence.archive.contributors import register
+
+        from .archive import case_file_documents
+
+        register(case_file_documents, "documents")

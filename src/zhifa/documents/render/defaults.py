@@ -256,8 +256,12 @@ class _Builder:
     def party(self) -> None:
         label = "申请人" if self.t.code in APPLICANT else "当事人"
         self.labelled(label, "{{ 当事人 }}", indent=False)
+        # a condition on the element's own placeholder (a party without an identity number
+        # prints no empty line; issue refuses an empty one); the label is the kind of the
+        # identity, or a neutral one (templates may only test a placeholder, see engine)
         self.tag("{%p if 证件号码 %}")
-        self.labelled('{{ 证件名称 or "证件号码" }}', "{{ 证件号码 }}", indent=False)
+        self.labelled("{% if 证件名称 %}{{ 证件名称 }}{% else %}证件号码{% endif %}",
+                      "{{ 证件号码 }}", indent=False)
         self.tag("{%p endif %}")
         self.tag("{%p if 法定代表人 %}")
         self.labelled("法定代表人", "{{ 法定代表人 }}", indent=False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,20 @@ EMU_PER_PT = 12700
 
 # a piece of a paragraph: (the CSS of its text, its HTML); None: not text (break, picture)
 Segment = tuple[str | None, str]
+# values of an uploaded template that reach the HTML or its CSS: only these forms
+HEX_COLOUR = re.compile(r"[0-9A-Fa-f]{6}")
+IMAGE_TYPE = re.compile(r"image/(png|jpeg|gif|bmp)")
+# Word allows 63 columns; a larger span is a damaged or hostile table
+MAX_SPAN = 63
+
+
+def _int(value: str | None) -> int:
+    """An integer attribute, 0 when absent or not a number (a damaged template prints
+    without the measure instead of failing)."""
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
 
 
 def _tw(value: str | None) -> float | None:
@@ -53,7 +68,7 @@ def _tw(value: str | None) -> float | None:
         return None
     try:
         return int(float(value)) / 20
-    except ValueError:
+    except (ValueError, OverflowError):  # "nan", "inf": a damaged template
         return None
 
 
@@ -90,7 +105,7 @@ class RunStyle:
         if el is not None:
             self.underline = el.get(qn("w:val"), "single") != "none"
         el = _w(rpr, "sz")
-        if el is not None and el.get(qn("w:val"), "").isdigit():
+        if el is not None and el.get(qn("w:val"), "").isdecimal():
             self.size = int(el.get(qn("w:val"))) / 2
         el = _w(rpr, "rFonts")
         if el is not None:
@@ -118,7 +133,7 @@ class RunStyle:
                                        ("line-through", self.strike)) if on]
         if decorations:
             out.append("text-decoration:" + " ".join(decorations))
-        if len(self.color) == 6:
+        if HEX_COLOUR.fullmatch(self.color):
             out.append(f"color:#{self.color}")
         if self.valign in ("superscript", "subscript"):
             out.append("vertical-align:" + ("super" if self.valign == "superscript" else "sub"))
@@ -159,18 +174,18 @@ class ParaStyle:
         ind = self.ind
         left = _tw(ind.get("left") or ind.get("start")) or 0.0
         right = _tw(ind.get("right") or ind.get("end")) or 0.0
-        if ind.get("leftChars") or ind.get("startChars"):
-            left = int(ind.get("leftChars") or ind.get("startChars") or 0) / 100 * size
-        if ind.get("rightChars") or ind.get("endChars"):
-            right = int(ind.get("rightChars") or ind.get("endChars") or 0) / 100 * size
+        if _int(ind.get("leftChars") or ind.get("startChars")):
+            left = _int(ind.get("leftChars") or ind.get("startChars")) / 100 * size
+        if _int(ind.get("rightChars") or ind.get("endChars")):
+            right = _int(ind.get("rightChars") or ind.get("endChars")) / 100 * size
         first = 0.0
         # the character measures win over the absolute ones, as in Word
-        if ind.get("hangingChars") and int(ind["hangingChars"]):
-            first = -int(ind["hangingChars"]) / 100 * size
+        if _int(ind.get("hangingChars")):
+            first = -_int(ind["hangingChars"]) / 100 * size
         elif ind.get("hanging"):
             first = -(_tw(ind["hanging"]) or 0.0)
-        elif ind.get("firstLineChars") and int(ind["firstLineChars"]):
-            first = int(ind["firstLineChars"]) / 100 * size
+        elif _int(ind.get("firstLineChars")):
+            first = _int(ind["firstLineChars"]) / 100 * size
         elif ind.get("firstLine"):
             first = _tw(ind["firstLine"]) or 0.0
         if left:
@@ -182,7 +197,7 @@ class ParaStyle:
         sp = self.spacing
         line = sp.get("line")
         rule = sp.get("lineRule", "auto")
-        if line and line.lstrip("-").isdigit():
+        if line and line.lstrip("-").isdecimal():
             if rule == "auto":
                 # "single" in Word is about 1.3 lines of a CJK face
                 out.append(f"line-height:{int(line) / 240 * 1.3:.3f}")
@@ -192,7 +207,7 @@ class ParaStyle:
             out.append("line-height:1.3")
         for side in ("before", "after"):
             lines = sp.get(f"{side}Lines")
-            value = (int(lines) / 100 * size * 1.3 if lines and lines.isdigit()
+            value = (int(lines) / 100 * size * 1.3 if lines and lines.isdecimal()
                      else _tw(sp.get(side)))
             if value:
                 out.append(f"margin-{'top' if side == 'before' else 'bottom'}:{value:g}pt")
@@ -382,9 +397,12 @@ class Converter:
             data = el.find(f".//{{{VML_NS}}}imagedata")
             rid = data.get(f"{{{REL_NS}}}id") if data is not None else None
         part = self.part.related_parts.get(rid) if rid else None
-        if part is None:
+        # the content type is the template's word: only the raster types a browser engine
+        # shows go into the page, and escaped
+        if part is None or not IMAGE_TYPE.fullmatch(part.content_type or ""):
             return ""
-        uri = f"data:{part.content_type};base64,{base64.b64encode(part.blob).decode()}"
+        uri = html.escape(
+            f"data:{part.content_type};base64,{base64.b64encode(part.blob).decode()}", quote=True)
         style = ""
         extent = el.find(f".//{{{WP_NS}}}extent")
         if extent is not None:
@@ -411,7 +429,8 @@ class Converter:
             cells = []
             for tc in tr.findall(qn("w:tc")):
                 span_el = _w(_w(tc, "tcPr"), "gridSpan")
-                span = int(span_el.get(qn("w:val"), "1")) if span_el is not None else 1
+                span = (min(max(_int(span_el.get(qn("w:val"))), 1), MAX_SPAN)
+                        if span_el is not None else 1)
                 cells.append((tc, col, span))
                 col += span
             layout.append(cells)

@@ -1,10 +1,17 @@
 """Document numbers (文号): gapless per enforcement body, word and year, in the body's pattern.
 
 A pattern has the fields ``{机关简称}`` (or ``{prefix}``: the body's short name as case numbers
-use it), ``{字}`` (or ``{word}``: the type's word, e.g. 罚), ``{年}`` (or ``{year}``) and
+use it), ``{字}`` (or ``{word}``: the type's word, e.g. 罚), ``{年}`` (or ``{year}``, required:
+the sequence starts again each year, so a number without its year would repeat) and
 ``{序号}`` (or ``{seq}``, required; a format spec such as ``{序号:03d}`` is allowed), e.g.
 ``{机关简称}罚〔{年}〕{序号}号`` → 芙蓉市监罚〔2026〕12号. Without a saved pattern, the
 installation's ``ZHIFA_DOCUMENT_NUMBER_PATTERN``.
+
+``{机关简称}`` is optional: some bodies type their abbreviation into the pattern as it is.
+A number is unique across the whole installation (not per body), so a pattern whose literal
+text gives the numbers of another body (the same typed prefix, or no prefix at all) does not
+fail: its sequence skips the numbers the other body has already given (``_first_free``), and
+the body's numbers have gaps. Prefer ``{机关简称}``.
 
 The counter is ``DocumentCounter(body, key, year)`` with ``key`` the type's word, so types
 sharing a word share one sequence. ``number_take`` locks the row for the issuing
@@ -79,6 +86,11 @@ def pattern_problems(pattern: str) -> list[str]:
         kinds.add(kind)
     if "seq" not in kinds:
         problems.append(_("The pattern must contain {序号}."))
+    if "year" not in kinds:
+        # the counter starts again each year: without the year, next year's numbers would be
+        # this year's again
+        problems.append(_("The pattern must contain {年}: the sequence starts again each "
+                          "year, so numbers without the year would repeat."))
     if not problems:
         try:
             _format(pattern, prefix="甲", word="罚", year=2026, seq=1)

@@ -165,6 +165,16 @@ def template_for(*, body: EnforcementBody, doc_type: str) -> DocumentTemplate:
 
 # --- uploads and their life -------------------------------------------------------------------
 
+FILING_RULE = "省级部门可以制定本系统统一适用的执法文书格式文本，报省司法厅备案"
+
+
+def filing_required(scope: str) -> bool:
+    """Whether a version of ``scope`` must be filed before it is put in force
+    (``ZHIFA_TEMPLATE_FILING_REQUIRED``; the platform's generated default is not put in force
+    through ``template_activate`` and needs none)."""
+    return scope in settings.ZHIFA_TEMPLATE_FILING_REQUIRED
+
+
 def _owner(scope: str, body: EnforcementBody | None,
            region: Region | None) -> tuple[EnforcementBody | None, Region | None]:
     if scope == TemplateScope.BODY:
@@ -236,8 +246,16 @@ def _state_entry(actor: Any, t: DocumentTemplate, **extra: Any) -> None:
 def template_file(*, actor: Any, template: DocumentTemplate, filing_number: str,
                   filed_with: str, filed_on: dt.date) -> DocumentTemplate:
     """Record the filing (备案) of a template: 省级部门制定的执法文书格式文本报省司法厅备案.
-    Recording it does not put the template in force."""
+    Recording it does not put the template in force. A filing is recorded once (refused
+    ``template_already_filed``): the version filed is the version the filing names; a changed
+    format is a new version, filed anew."""
     t = _locked(template, actor)
+    if t.filing_number:
+        raise ApplicationError(
+            _("This template version is already filed (%(number)s, %(filed_with)s): a filing "
+              "is recorded once; upload a new version for a changed format.")
+            % {"number": t.filing_number, "filed_with": t.filed_with},
+            code="template_already_filed")
     filing_number, filed_with = (filing_number or "").strip(), (filed_with or "").strip()
     if not filing_number or not filed_with or filed_on is None:
         raise InvalidInput(_("Give the filing number, where it was filed and the date."),
@@ -255,11 +273,18 @@ def template_file(*, actor: Any, template: DocumentTemplate, filing_number: str,
 @transaction.atomic
 def template_activate(*, actor: Any, template: DocumentTemplate) -> DocumentTemplate:
     """Put a version in force (from now on new documents of the owner use it); the owner's
-    version in force until now is retired. Documents already made keep theirs."""
+    version in force until now is retired. Documents already made keep theirs. A version of
+    a scope in ``ZHIFA_TEMPLATE_FILING_REQUIRED`` (the province's common formats by default)
+    must be filed first (refused ``template_not_filed``)."""
     t = _locked(template, actor)
     if t.state == TemplateState.IN_FORCE:
         raise ApplicationError(_("This template version is already in force."),
                                code="template_in_force")
+    if filing_required(t.scope) and not t.filing_number:
+        raise ApplicationError(
+            _("This template must be filed (备案) before it is put in force (%(rule)s): "
+              "record the filing first.") % {"rule": FILING_RULE},
+            code="template_not_filed")
     now = timezone.now()
     previous = (DocumentTemplate.objects.select_for_update()
                 .filter(doc_type=t.doc_type, scope=t.scope, region=t.region_id, body=t.body_id,

@@ -4,6 +4,8 @@
   the package, the ledger entry and checkpoint) and ``archive_package`` (download);
 - ``verify``: checks a package with nothing but the package (no Django, no database):
   ``python -m zhifa.evidence.archive.verify PACKAGE`` or ``zhifa archive verify PACKAGE``;
+- ``contributors``: what apps above evidence add to a case file (the documents app: the
+  issued enforcement documents' PDFs), registered from their ``AppConfig.ready``;
 - ``layout`` and ``zipform``: the member names, JSON encodings and the canonical ZIP form
   that the writer produces and the verifier demands, byte for byte.
 

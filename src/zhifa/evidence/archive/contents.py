@@ -1,5 +1,6 @@
 """What goes into a case file: the case's particulars, its steps in the statutory order, its
-evidence items and files, and which files are embedded or referenced by their hashes.
+evidence items and files, and which files are embedded or referenced by their hashes, and
+what other apps contribute (``contributors``: the issued enforcement documents).
 
 The documents are official records in Chinese whatever the reader's language: labels are
 read with zh-Hans active, and the text of the documents is written in Chinese in the
@@ -19,8 +20,10 @@ from zhifa.cases.models import Case, CaseStep
 from zhifa.cases.procedures import Action, Procedure, procedure_get
 from zhifa.core.validators import mask_id_number
 
+from ..hashing import DualHasher
 from ..models import BlobState, EvidenceFile, EvidenceItem, FileState, ItemState
 from . import layout
+from .contributors import Contribution, contributions
 
 # The statutory order of a case file (RULES.md "Case file order"; reference 8.3): each step
 # of a built-in procedure goes to one part. Steps of an agency's own procedure that are not
@@ -128,6 +131,25 @@ class ItemView:
         return timezone.localtime(at).strftime("%Y年%m月%d日 %H:%M") if at else ""
 
 
+@dataclass
+class DocEntry:
+    """A contributed row (an enforcement document) and its place in the package."""
+
+    doc: Contribution
+    sha256: str = ""
+    sm3: str = ""
+    size: int = 0
+    member: str | None = None  # its path in the package; None: listed only (voided)
+
+    @property
+    def anchor(self) -> str:
+        return "doc-" + "".join(c if c.isascii() and c.isalnum() else "-" for c in self.doc.key)
+
+    @property
+    def day(self) -> str:
+        return zh_date(self.doc.date)
+
+
 @dataclass(frozen=True)
 class IndexRow:
     seq: int
@@ -158,6 +180,7 @@ class CaseFile:
     items: list[ItemView]
     groups: list[IndexGroup]
     algorithm: str
+    documents: list[DocEntry] = field(default_factory=list)
 
     @property
     def archived_on(self) -> dt.date:
@@ -250,9 +273,30 @@ def _item_views(case: Case, embed_max: int) -> list[ItemView]:
     return views
 
 
-def _index(case: Case, steps: list[StepView], items: list[ItemView]) -> list[IndexGroup]:
+def _doc_entries(case: Case) -> list[DocEntry]:
+    """The contributed rows with the digests of their bytes (a blob's recorded hashes; the
+    package copies and checks them again)."""
+    entries = []
+    for doc in contributions(case):
+        if doc.data is not None:
+            h = DualHasher()
+            h.update(doc.data)
+            d = h.digests()
+            entries.append(DocEntry(doc, d.sha256, d.sm3, d.size))
+        elif doc.blob is not None:
+            entries.append(DocEntry(doc, doc.blob.sha256, doc.blob.sm3, doc.blob.size))
+        else:
+            entries.append(DocEntry(doc))
+    return entries
+
+
+def _index(case: Case, steps: list[StepView], items: list[ItemView],
+           documents: list[DocEntry] | None = None) -> list[IndexGroup]:
     """The index (卷内目录) in the statutory order; evidence follows the step it belongs to,
-    else closes the investigation part. Assigns each embedded file its member path."""
+    else closes the investigation part; a contributed document follows its step (after the
+    step's evidence) when that step is in the document's part, else closes its part.
+    Assigns each embedded file and each contributed document its member path."""
+    documents = documents or []
     by_step: dict[int, list[ItemView]] = {}
     loose: list[ItemView] = []
     for view in items:
@@ -261,12 +305,26 @@ def _index(case: Case, steps: list[StepView], items: list[ItemView]) -> list[Ind
             by_step.setdefault(view.item.step_id, []).append(view)
         else:
             loose.append(view)
+    phase_codes = {code for code, _label in PHASES}
+    step_phase = {s.step.pk: s.phase for s in steps}
+    docs_by_step: dict[int, list[DocEntry]] = {}
+    docs_loose: dict[str, list[DocEntry]] = {}
+    # by the type's place in its part, then the date; otherwise as the contributor gave them
+    for entry in sorted(documents, key=lambda e: (e.doc.order, e.doc.date or dt.date.min)):
+        stage = entry.doc.stage if entry.doc.stage in phase_codes else "decision"
+        if entry.doc.step_id is not None and step_phase.get(entry.doc.step_id) == stage:
+            docs_by_step.setdefault(entry.doc.step_id, []).append(entry)
+        else:
+            docs_loose.setdefault(stage, []).append(entry)
     parts: dict[str, list[tuple[str, Any]]] = {code: [] for code, _label in PHASES}
     parts["registration"].append(("source", None))
     for s in steps:
         parts[s.phase].append(("step", s))
         parts[s.phase] += [("item", v) for v in by_step.get(s.step.pk, [])]
+        parts[s.phase] += [("doc", d) for d in docs_by_step.get(s.step.pk, [])]
     parts["investigation"] += [("item", v) for v in loose]
+    for code in parts:
+        parts[code] += [("doc", d) for d in docs_loose.get(code, [])]
     groups: list[IndexGroup] = []
     seq = 0
     for code, label in PHASES:
@@ -279,6 +337,14 @@ def _index(case: Case, steps: list[StepView], items: list[ItemView]) -> list[Ind
             elif kind == "step":
                 rows.append(IndexRow(seq, obj.step.label, zh_date(obj.step.acted_on),
                                      f"{layout.STEPS}#{obj.anchor}"))
+            elif kind == "doc":
+                doc = obj.doc
+                if doc.has_file:
+                    obj.member = layout.document_member(seq, doc.filename or doc.key)
+                title = f"{doc.title}（{doc.number}）" if doc.number else doc.title
+                rows.append(IndexRow(seq, title, zh_date(doc.date),
+                                     obj.member or f"{layout.BACK_NOTE}#{obj.anchor}",
+                                     doc.note))
             else:
                 item = obj.item
                 note = "已撤回" if item.state == ItemState.WITHDRAWN else ""
@@ -308,6 +374,7 @@ def case_file_collect(*, case: Case, number: str, archived_at: dt.datetime, arch
     proc = procedure_get(case.procedure, body=case.body)
     steps = _step_views(case, proc)
     items = _item_views(case, settings.ZHIFA_ARCHIVE_EMBED_MAX_BYTES)
+    documents = _doc_entries(case)
     parties = [(p.name, zh(p.get_party_type_display()),
                 p.credit_code or mask_id_number(p.id_number))
                for p in case.parties.order_by("id")]
@@ -318,4 +385,5 @@ def case_file_collect(*, case: Case, number: str, archived_at: dt.datetime, arch
         retention=retention_for(case), procedure_label=zh(proc.label),
         outcome_label=zh(case.get_outcome_display()) if case.outcome else "",
         parties=parties, officers=officers, steps=steps, items=items,
-        groups=_index(case, steps, items), algorithm=algorithm)
+        groups=_index(case, steps, items, documents), algorithm=algorithm,
+        documents=documents)

@@ -5,6 +5,8 @@ Pure standard library: the verifier imports this without Django.
 Members, in this order in the ZIP:
 
 - ``00-封面.html`` cover, ``01-卷内目录.html`` index, ``02-办案记录.html`` the steps record,
+  ``documents/<index seq>-<file name>`` each document other apps contribute to the case
+  file (``contributors``: the issued enforcement documents' PDFs), in case-file order,
   ``evidence/<index seq>-<evidence no.>-<file name>`` each embedded evidence file,
   ``99-备考表.html`` back note — printable HTML in Chinese, no external assets;
 - ``manifest.json``: metadata and the SHA-256, SM3 and size of every member above;
@@ -36,6 +38,7 @@ PROOFS = "ledger/proofs.json"
 CHECKPOINT = "ledger/checkpoint.json"
 LEDGER_MEMBERS = (ENTRIES, PROOFS, CHECKPOINT)
 EVIDENCE_DIR = "evidence/"
+DOCUMENTS_DIR = "documents/"
 
 # The ledger event that seals the package (``zhifa.evidence.events.ARCHIVE_CREATED``; a test
 # keeps the two equal). Its payload carries ``manifest_sha256`` and ``manifest_sm3``.
@@ -52,8 +55,9 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 
 
 def stored_uncompressed(name: str) -> bool:
-    """Evidence (photos, audio, video, PDFs) is stored as is; documents and JSON deflated."""
-    return name.startswith(EVIDENCE_DIR)
+    """Evidence (photos, audio, video, PDFs) and contributed documents (PDFs) are stored as
+    they are; the package's own HTML documents and JSON deflated."""
+    return name.startswith((EVIDENCE_DIR, DOCUMENTS_DIR))
 
 
 def safe_filename(name: str, limit: int = 80) -> str:
@@ -73,6 +77,10 @@ def safe_filename(name: str, limit: int = 80) -> str:
 
 def evidence_member(index_seq: int, item_seq: int, filename: str) -> str:
     return f"{EVIDENCE_DIR}{index_seq:03d}-{item_seq}-{safe_filename(filename)}"
+
+
+def document_member(index_seq: int, filename: str) -> str:
+    return f"{DOCUMENTS_DIR}{index_seq:03d}-{safe_filename(filename)}"
 
 
 def dumps_document(value: Any) -> bytes:

@@ -29,7 +29,7 @@ from zhifa.ledger.selectors import inclusion_proof
 from ..hashing import Digests, DualHasher, read_chunks
 from ..storage import storage_named
 from . import layout, zipform
-from .contents import CaseFile, FileEntry
+from .contents import CaseFile, DocEntry, FileEntry
 from .render import render_documents
 
 
@@ -107,6 +107,34 @@ def _evidence_chunks(entry: FileEntry) -> Iterable[bytes]:
                                             "seq": entry.file.item.seq}) from exc
 
 
+class DamagedDocument(ApplicationError):
+    code = "archive_document_damaged"
+
+
+def _document_chunks(entry: DocEntry) -> Iterable[bytes]:
+    doc = entry.doc
+    if doc.data is not None:
+        yield doc.data
+        return
+    blob = doc.blob
+    try:
+        yield from storage_named(blob.storage).iter_range(blob.key)
+    except OSError as exc:
+        raise DamagedDocument(
+            _("The stored file of %(title)s %(number)s cannot be read.")
+            % {"title": doc.title, "number": doc.number}) from exc
+
+
+def _write_document(writer: PackageWriter, entry: DocEntry) -> Digests:
+    assert entry.member is not None
+    digests = writer.add_stream(entry.member, _document_chunks(entry), size=entry.size)
+    if (digests.sha256, digests.sm3, digests.size) != (entry.sha256, entry.sm3, entry.size):
+        raise DamagedDocument(
+            _("The stored file of %(title)s %(number)s no longer matches the hashes recorded "
+              "when it was issued.") % {"title": entry.doc.title, "number": entry.doc.number})
+    return digests
+
+
 def write_contents(writer: PackageWriter, cf: CaseFile) -> Digests:
     """Documents, evidence and the manifest; the manifest's digests."""
     members: list[dict[str, Any]] = []
@@ -115,11 +143,17 @@ def write_contents(writer: PackageWriter, cf: CaseFile) -> Digests:
              layout.BACK_NOTE: "back_note"}
 
     def listed(name: str, digests: Digests) -> None:
-        members.append({"path": name, "role": roles.get(name, "evidence"),
+        role = roles.get(name) or ("document" if name.startswith(layout.DOCUMENTS_DIR)
+                                   else "evidence")
+        members.append({"path": name, "role": role,
                         "size": digests.size, "sha256": digests.sha256, "sm3": digests.sm3})
 
     for name in (layout.COVER, layout.INDEX, layout.STEPS):
         listed(name, writer.add(name, documents[name]))
+    # the enforcement documents, in case-file order (the index's)
+    for doc in sorted((d for d in cf.documents if d.member), key=lambda d: d.member or ""):
+        assert doc.member is not None
+        listed(doc.member, _write_document(writer, doc))
     for entry in cf.files:
         if entry.member is None:
             continue
@@ -167,6 +201,13 @@ def manifest_for(cf: CaseFile, members: list[dict[str, Any]]) -> dict[str, Any]:
             "ledger_seq": e.file.ledger_seq, "state": e.file.state,
             "embedded": e.member is not None, "path": e.member, "note": e.note,
         } for v in cf.items for e in v.files],
+        "documents": [{
+            "key": d.doc.key, "title": d.doc.title, "number": d.doc.number,
+            "stage": d.doc.stage, "date": _day(d.doc.date), "state": d.doc.state,
+            "note": d.doc.note, "path": d.member,
+            "size": d.size if d.member else None, "sha256": d.sha256 or None,
+            "sm3": d.sm3 or None,
+        } for d in cf.documents],
         "members": members,
     }
 

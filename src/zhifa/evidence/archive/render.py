@@ -42,6 +42,8 @@ def _context(cf: CaseFile) -> dict[str, Any]:
         "source": zh(with_source.get(case.source_kind, case.source_kind)),
         "rows": len(cf.rows), "items": len(cf.items), "files": len(files),
         "embedded": len(embedded), "referenced": [f for f in files if not f.member],
+        "documents": len([d for d in cf.documents if d.member]),
+        "listed_documents": [d for d in cf.documents if not d.member],
         "back_note": layout.BACK_NOTE,
     }
 

@@ -5,13 +5,16 @@ approvals and ledger chain exactly as if officers had handled it.
 Dates are counted back from the day of loading (``steps.Clock``): some time limits end this
 week, some have passed, nothing lies in the future. Everything else — which cases, parties,
 amounts, officers and numbers — comes from generators seeded with ``data.SEED``, so two loads
-on the same day give the same cases. Cases are opened in the order they were received, so
-each body's case numbers follow the calendar.
+on the same day give the same cases. Cases are opened in the order they were received, and
+the steps of all the cases are taken in the order of their dates, so each body's case
+numbers, document numbers and archive numbers follow the calendar.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -26,6 +29,7 @@ from ...data import SEED
 from ...data.accounts import ACCOUNTS_BODY
 from ...data.cases.other import INSPECTIONS
 from .. import LoadContext, rng_for
+from ..documents import CaseDocuments
 from .content import ContentMaker
 from .parties import PartyMaker
 from .plan import DRAWS, PLAN, Draw
@@ -81,7 +85,10 @@ def load(ctx: LoadContext) -> None:
     parties = PartyMaker(rng_for("case-parties"), taken)
     items = {(key, template): item for key, template, item in ctx.items}
     content = ContentMaker(rng_for("case-content"), parties, items, clock)
-    walker = Walker(content)
+    documents = CaseDocuments(ctx, clock)
+    documents.setup([staff[key].body for key in keys
+                     if any(RECIPES[name].procedure == "summary" for name, _who in PLAN[key])])
+    walker = Walker(content, documents)
     _ladders(ctx)
 
     spread = rng_for("case-dates")
@@ -100,11 +107,33 @@ def load(ctx: LoadContext) -> None:
     events: list[tuple[dt.date, int, Planned | _DrawPlan]] = [
         (p.received, p.order, p) for p in planned]
     events += [(d.on, len(planned) + n, d) for n, d in enumerate(draws)]
-    for _on, _order, event in sorted(events, key=lambda e: (e[0], e[1])):
+    # the cases' steps, all in the order of their dates: (day, order, turn, the case's walk)
+    pending: list[tuple[dt.date, int, int, int, Iterator[dt.date]]] = []
+    turn = 0
+
+    def follow(walk: Iterator[dt.date], order: int, sub: int) -> None:
+        nonlocal turn
+        day = next(walk, None)
+        if day is not None:
+            turn += 1
+            heapq.heappush(pending, (day, order, sub, turn, walk))
+
+    def due(day: dt.date | None) -> None:
+        """Take every step dated before ``day`` (all of them with None); a step dated ``day``
+        waits for the cases opened that day, as before."""
+        while pending and (day is None or pending[0][0] < day):
+            _day, order, sub, _turn, walk = heapq.heappop(pending)
+            follow(walk, order, sub)
+
+    for on, order, event in sorted(events, key=lambda e: (e[0], e[1])):
+        due(on)
         if isinstance(event, _DrawPlan):
-            _run_draw(event, clock, content, parties, walker)
+            for n, walk in enumerate(_run_draw(event, clock, content, parties, walker)):
+                follow(walk, order, n + 1)
         else:
-            walker.run(event)
+            follow(walker.steps(event, walker.open_case(event)), order, 0)
+    due(None)
+    documents.finish()
 
 
 def _ladders(ctx: LoadContext) -> None:
@@ -115,7 +144,8 @@ def _ladders(ctx: LoadContext) -> None:
 
 
 def _run_draw(plan: _DrawPlan, clock: Clock, content: ContentMaker, parties: PartyMaker,
-              walker: Walker) -> None:
+              walker: Walker) -> list[Iterator[dt.date]]:
+    """The draw; the walks of the cases it opened (their steps still to be taken)."""
     staff, draw = plan.staff, plan.draw
     body = staff.body
     district = parties.district(body.region.code)
@@ -130,6 +160,7 @@ def _run_draw(plan: _DrawPlan, clock: Clock, content: ContentMaker, parties: Par
         actor=staff.head, random_item=random_item, candidates=candidates,
         count=len(draw.recipes), region=body.region, sector=body.sector,
         seed=f"{SEED}:draw:{staff.key}:{plan.index}", on=plan.on, is_demo=True)
+    walks = []
     for case, name in zip(result.cases, draw.recipes, strict=True):
         recipe = RECIPES[name]
         _keep_certified(staff, case, plan.on, clock.today)
@@ -141,8 +172,9 @@ def _run_draw(plan: _DrawPlan, clock: Clock, content: ContentMaker, parties: Par
         dates = clock.schedule(recipe, plan.on)
         if (dates[-1] if dates else plan.on) > clock.today - recipe.idle * DAY:
             raise ValueError(f"draw {staff.key}#{plan.index}: {name} does not fit")
-        walker.walk(Planned(staff=staff, recipe=recipe, facts=facts, officers=[],
-                            received=plan.on, dates=dates), case)
+        walks.append(walker.steps(Planned(staff=staff, recipe=recipe, facts=facts,
+                                          officers=[], received=plan.on, dates=dates), case))
+    return walks
 
 
 def _keep_certified(staff: BodyStaff, case: Case, on: dt.date, today: dt.date) -> None:

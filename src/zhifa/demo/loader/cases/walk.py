@@ -2,13 +2,21 @@
 (or ``inspection_draw``), ``case_act`` for each step and ``approval_decide`` for each rung of
 the approval ladder. Every change therefore has its guards checked and its ledger entry, as
 if an officer had done it on the recorded day.
+
+The enforcement documents come in at the steps that need them (``documents.CaseDocuments``):
+the draft decision document before a general-procedure decision (its guard refuses the step
+without one), the documents issued on the day of their step, and the service of an issued
+document recorded through the documents' service, which takes the case's serving step.
+``steps`` yields before each step so that the loader can take the steps of all the cases in
+the order of their dates (document numbers then follow the calendar, as they do in an office).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zhifa.cases.models import ApprovalRequest, ApprovalStatus, Case
 from zhifa.cases.services import approval_decide, case_act, case_create
@@ -19,6 +27,9 @@ from .content import ContentMaker, Facts
 from .recordings import record_on_site
 from .staff import BodyStaff, Officer
 from .steps import Recipe, Step
+
+if TYPE_CHECKING:
+    from ..documents import CaseDocuments
 
 # When a time limit has passed by the recorded day (e.g. a holiday fell in between).
 LATE_REASON = "因节假日及当事人原因未能在期限内完成，已报经本机关负责人同意。"
@@ -42,8 +53,9 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class Walker:
-    def __init__(self, content: ContentMaker) -> None:
+    def __init__(self, content: ContentMaker, documents: CaseDocuments | None = None) -> None:
         self.content = content
+        self.documents = documents
 
     # --- who acts ---------------------------------------------------------------------
     def actor_for(self, staff: BodyStaff, case: Case, step: Step) -> User:
@@ -71,11 +83,19 @@ class Walker:
                     if o.account is not None and o.account.pk != requester.pk)
 
     # --- steps ------------------------------------------------------------------------
-    def act(self, staff: BodyStaff, case: Case, step: Step, on: dt.date, facts: Facts) -> None:
+    def act(self, staff: BodyStaff, case: Case, step: Step, on: dt.date, facts: Facts,
+            recipe: Recipe | None = None) -> None:
         actor = self.actor_for(staff, case, step)
         data = _plain({**step.values(facts, on), "acted_on": on})
         record_on_site(actor, case, data)  # a step done on site is recorded first
+        docs = self.documents
+        name = recipe.name if recipe is not None else ""
         try:
+            if docs is not None:
+                docs.before_step(actor, staff, case, step.action, on, data, facts, name)
+                if docs.serve(actor, staff, case, step.action, on, data, facts, name,
+                              late=step.late or LATE_REASON):
+                    return  # the documents' service recorded the step
             result = case_act(actor=actor, case=case, action=step.action, data=data,
                               late_reason=step.late)
         except ApplicationError as exc:
@@ -85,15 +105,22 @@ class Walker:
             result = case_act(actor=actor, case=case, action=step.action, data=data,
                               late_reason=LATE_REASON)
         request = result.approval
-        if request is None or result.step is not None:
-            return
-        if step.rejected:
-            approval_decide(actor=staff.head, request=request, approve=False,
-                            comment=step.rejected)
-            request = case_act(actor=actor, case=case, action=step.action, data=data,
-                               late_reason=step.late).approval
-            assert request is not None
-        self.approve(staff, request, actor, limit=step.pending)
+        if request is not None and result.step is None:
+            if step.rejected:
+                approval_decide(actor=staff.head, request=request, approve=False,
+                                comment=step.rejected)
+                request = case_act(actor=actor, case=case, action=step.action, data=data,
+                                   late_reason=step.late).approval
+                assert request is not None
+            self.approve(staff, request, actor, limit=step.pending)
+        if docs is not None:
+            case.refresh_from_db()
+            try:
+                docs.after_step(actor, staff, case, step.action, on, data, facts, name)
+            except ApplicationError as exc:
+                raise ValueError(f"demo case {case.number} ({facts.title}), documents after "
+                                 f"{step.action} on {on}: {exc.code}: {exc.message} "
+                                 f"{exc.detail}") from exc
 
     def approve(self, staff: BodyStaff, request: ApprovalRequest, requester: User,
                 limit: int | None) -> None:
@@ -106,29 +133,39 @@ class Walker:
             request = result.approval
             rung += 1
 
-    def run(self, plan: Planned) -> Case:
+    def open_case(self, plan: Planned) -> Case:
         staff, facts = plan.staff, plan.facts
         handler = plan.officers[0]
-        case = case_create(
+        return case_create(
             actor=handler.account, procedure=plan.recipe.procedure, title=facts.title,
             sector=facts.sector, region=facts.region, parties=facts.parties,
             officers=[o.person for o in plan.officers] + plan.extra,
             received_on=plan.received, source_kind=facts.source_kind, item=facts.item,
             summary=facts.summary, body=staff.body, is_demo=True)
+
+    def run(self, plan: Planned) -> Case:
+        case = self.open_case(plan)
         self.walk(plan, case)
         return case
 
     def walk(self, plan: Planned, case: Case) -> None:
+        for _on in self.steps(plan, case):
+            pass
+
+    def steps(self, plan: Planned, case: Case) -> Iterator[dt.date]:
+        """Take the recipe's steps, yielding the date of each before taking it."""
         staff, facts = plan.staff, plan.facts
-        if any(s.action == "archive" for s in plan.recipe.steps):
-            facts.archive_number = (
-                f"{staff.body.short_name}档〔{plan.dates[-1].year}〕"
-                f"{self.content.number('archive', staff.key)}号")
         if plan.recipe.procedure == "summary":
-            facts.serial = (f"{staff.body.short_name}简〔{plan.received.year}〕"
-                            f"{self.content.number('serial', staff.key):04d}号")
+            # the serial printed on the pre-numbered form (the body's serial book)
+            n = self.content.number("serial", staff.key)
+            facts.serial = (self.documents.serial(staff.body, n) if self.documents is not None
+                            else f"{staff.body.short_name}简{n:06d}")
         current = case
         for step, on in zip(plan.recipe.steps, plan.dates, strict=True):
+            yield on
             if step.child and current is case:
                 current = Case.objects.get(parent=case)
-            self.act(staff, current, step, on, facts)
+            if step.action == "archive":  # numbered when archived, in the order of the days
+                facts.archive_number = (f"{staff.body.short_name}档〔{on.year}〕"
+                                        f"{self.content.number('archive', staff.key)}号")
+            self.act(staff, current, step, on, facts, plan.recipe)
