@@ -23,6 +23,7 @@ from .documents_helpers import API, client, iso, send, state, type_name, zh
 
 FACTS = "经查，当事人销售不合格产品。"
 STATEMENT = "收到本告知书之日起三个工作日"
+NO_HEARING = "本案不属于依法应当告知听证权利的情形。"
 BASIS = "《中华人民共和国产品质量法》第四十九条"
 PROPOSED = "罚款人民币伍仟元整"
 PARTY = "长沙某某贸易有限公司"
@@ -63,7 +64,7 @@ def draft_json(w: World, doc: Document, **changes: Any) -> dict[str, Any]:
         "title": "行政处罚事先告知书", "stage": "decision", "state": "draft", "number": "",
         "verify_code": "", "verify_url": "",
         "fields": {"违法事实": FACTS, "处罚依据": "", "拟处罚内容": "", "陈述申辩期限": STATEMENT,
-                   "听证权利": ""},
+                   "听证权利": NO_HEARING},
         "step": None, "template": None, "issued_on": None, "issued_at": None,
         "issued_by": None, "docx": None, "pdf": None, "missing": [], "voided_at": None,
         "voided_by": None, "void_reason": "", "created_at": iso(doc.created_at),
@@ -102,7 +103,9 @@ def test_types_of_a_procedure_in_case_file_order(w: World) -> None:
              "kind": "text", "required": True, "prefill": "profile:statement_period",
              "help": ""},
             {"name": "听证权利", "label": zh("Right to a hearing"), "kind": "textarea",
-             "required": False, "prefill": "", "help": ""}],
+             "required": True, "prefill": "case:hearing_right_text",
+             "help": zh("Whether the party may ask for a hearing, and within how long (5 "
+                        "working days from receipt).")}],
         "elements": [
             {"label": zh("The party's name and identity"), "placeholders": ["当事人", "证件号码"],
              "source": "行政处罚法第五十九条"},
@@ -110,7 +113,9 @@ def test_types_of_a_procedure_in_case_file_order(w: World) -> None:
              "placeholders": ["违法事实", "处罚依据", "拟处罚内容"],
              "source": "行政处罚法第四十四条"},
             {"label": zh("The right to state and defend, and its period"),
-             "placeholders": ["陈述申辩期限"], "source": "行政处罚法第四十四条、第四十五条"}],
+             "placeholders": ["陈述申辩期限"], "source": "行政处罚法第四十四条、第四十五条"},
+            {"label": zh("The right to a hearing"), "placeholders": ["听证权利"],
+             "source": "行政处罚法第四十四条、第六十三条、第六十四条"}],
         "reasons": False, "serial": False, "serves": "serve_notice", "issue_after": None,
         "source": "行政处罚法第四十四条",
         "placeholders": notice["placeholders"],
@@ -150,7 +155,7 @@ def test_draft_with_values_and_step(w: World) -> None:
     doc = Document.objects.get(public_id=response.json()["public_id"])
     assert response.json() == draft_json(
         w, doc, fields={"违法事实": FACTS, "处罚依据": BASIS, "拟处罚内容": PROPOSED,
-                        "陈述申辩期限": STATEMENT, "听证权利": ""},
+                        "陈述申辩期限": STATEMENT, "听证权利": NO_HEARING},
         step={"ledger_seq": step.ledger_seq, "action": "submit_report", "label": step.label,
               "acted_on": step.acted_on.isoformat()})
 
@@ -179,7 +184,7 @@ def test_update_a_draft(w: World) -> None:
     assert response.status_code == 200, response.json()
     assert response.json() == draft_json(
         w, doc, fields={"违法事实": FACTS, "处罚依据": BASIS, "拟处罚内容": PROPOSED,
-                        "陈述申辩期限": STATEMENT, "听证权利": ""})
+                        "陈述申辩期限": STATEMENT, "听证权利": NO_HEARING})
     entry = LedgerEntry.objects.filter(stream=w.case.stream, event_code=6002).get()
     assert json.loads(entry.payload)["changes"] == {"处罚依据": ["", BASIS],
                                                     "拟处罚内容": ["", PROPOSED]}
@@ -228,7 +233,7 @@ def test_issue_numbers_freezes_and_records(w: World) -> None:
         verify_code=data["verify_code"],
         verify_url=f"{settings.ZHIFA_PUBLIC_BASE_URL.rstrip('/')}/v/{code}",
         fields={"违法事实": FACTS, "处罚依据": BASIS, "拟处罚内容": PROPOSED,
-                "陈述申辩期限": STATEMENT, "听证权利": ""},
+                "陈述申辩期限": STATEMENT, "听证权利": NO_HEARING},
         template={"public_id": str(template.public_id), "version": template.version,
                   "scope": "system", "name": template.name},
         issued_on=today().isoformat(), issued_at=iso(doc.issued_at), issued_by="李明",

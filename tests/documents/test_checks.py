@@ -103,10 +103,12 @@ def test_the_draft_is_checked_again_when_the_decision_is_approved(a: Agency) -> 
         "acted_on": ON.isoformat(), "outcome": "penalty", "kinds": ["fine"], "fine": "5000",
         "reasons": "见决定书"})
     assert result.approval is not None
-    document_update(actor=a.u_officer, document=doc, fields={"证据采信理由": ""})
+    # the draft cannot be changed while the head looks at it (test_decision_integrity), but
+    # it can be voided: the approval then finds no decision document
+    document_void(actor=a.u_officer, document=doc, reason="重新起草")
     with pytest.raises(ApplicationError) as info:
         approval_decide(actor=a.u_head, request=result.approval, approve=True)
-    assert info.value.code == "decision_reasons_missing"
+    assert info.value.code == "decision_document_missing"
     case.refresh_from_db()
     assert case.stage == "notified"
 
@@ -117,7 +119,9 @@ def test_missing_looks_at_drafted_values_only_when_asked() -> None:
               "履行方式和期限": "x", "复议机关": "x", "复议期限": "x", "诉讼法院": "x",
               "诉讼期限": "x"}
     found = missing("penalty_decision", values)
-    assert [e.placeholders for e in found] == [("当事人", "证件号码"), ("机关名称", "日期")]
+    # the party's address is an element of a decision (行政处罚法第五十九条第一款第一项)
+    assert [e.placeholders for e in found] == [("当事人", "证件号码", "当事人地址"),
+                                               ("机关名称", "日期")]
     assert missing("penalty_decision", values, only=values) == []
 
 

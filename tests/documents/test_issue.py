@@ -4,10 +4,12 @@ incomplete decision is refused with nothing changed."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from pypdf import PdfReader
 from tests import factories as f
 from tests.cases.factories import Agency, act, general_to_notice, reported
 from tests.documents.factories import complete_fields, decision_draft, draft
+from zhifa.cases import hooks
 from zhifa.core.errors import ApplicationError
 from zhifa.documents.events import DOCUMENT_ISSUED, DOCUMENT_VOIDED
 from zhifa.documents.models import (
@@ -37,6 +40,7 @@ from zhifa.documents.services import (
     template_activate,
     template_upload,
 )
+from zhifa.documents.services.checks import decision_document_hook
 from zhifa.documents.services.issue import CODE_ALPHABET
 from zhifa.evidence.models import Blob
 from zhifa.evidence.storage import storage_named
@@ -48,16 +52,32 @@ D = dt.date
 DECIDED_ON = D(2026, 9, 29)
 
 
-def decided(a: Agency, outcome: str = "penalty", **overrides: str) -> tuple[Any, Document]:
-    """A general case decided on 29 September 2026 on its complete decision draft, which
-    ``overrides`` then change (the decision's own check has passed by then)."""
+@contextlib.contextmanager
+def decision_check_off() -> Iterator[None]:
+    """The decision's own check of its draft (``decision_document_hook``) switched off: a
+    case decided on an incomplete draft, to see the issue check it again."""
+    hooks.register("decision_document", lambda ctx: [])
+    try:
+        yield
+    finally:
+        hooks.register("decision_document", decision_document_hook)
+
+
+def decided(a: Agency, outcome: str = "penalty", *, spare: int = 0,
+            **overrides: str) -> tuple[Any, Document]:
+    """A general case decided on 29 September 2026 on its decision draft, complete but for
+    ``overrides`` (an incomplete draft is decided with the decision's own check off: the draft
+    cannot be changed once decided). ``spare``: more complete drafts made before the decision
+    (the case's ``spares`` attribute)."""
     case = general_to_notice(a)
-    doc = decision_draft(a, case, outcome)
+    doc = decision_draft(a, case, outcome, **overrides)
+    case.spares = [decision_draft(a, case, outcome) for _n in range(spare)]
     extra: dict[str, Any] = ({"kinds": ["fine"], "fine": "5000"} if outcome == "penalty"
                              else {"no_penalty_reason": "minor"})
-    act(a, case, "decide", acted_on=DECIDED_ON, outcome=outcome, reasons="见决定书", **extra)
-    if overrides:
-        doc = document_update(actor=a.u_officer, document=doc, fields=overrides)
+    with decision_check_off() if overrides else contextlib.nullcontext():
+        act(a, case, "decide", acted_on=DECIDED_ON, outcome=outcome, reasons="见决定书",
+            **extra)
+    doc.refresh_from_db()
     return case, doc
 
 
@@ -145,7 +165,7 @@ def test_an_issued_document_is_frozen(a: Agency) -> None:
 
 
 def test_void_keeps_the_number_and_needs_a_head_once_issued(a: Agency) -> None:
-    case, doc = decided(a)
+    case, doc = decided(a, spare=2)
     doc = document_issue(actor=a.u_officer, document=doc, issued_on=DECIDED_ON)
     refused("void_needs_head", lambda: document_void(actor=a.u_officer, document=doc,
                                                      reason="文号错误"))
@@ -168,11 +188,10 @@ def test_void_keeps_the_number_and_needs_a_head_once_issued(a: Agency) -> None:
     refused("document_voided", lambda: document_void(actor=a.u_head, document=doc,
                                                      reason="再次"))
     # the voided number is never given again: the next decision takes the next one
-    again = document_issue(actor=a.u_officer, document=decision_draft(a, case),
-                           issued_on=DECIDED_ON)
+    again = document_issue(actor=a.u_officer, document=case.spares[0], issued_on=DECIDED_ON)
     assert again.number == "芙蓉市监罚〔2026〕2号"
     # a draft: its handling officer may void it
-    spare = decision_draft(a, case)
+    spare = case.spares[1]
     assert document_void(actor=a.u_officer, document=spare, reason="重复").state == "voided"
 
 
@@ -197,7 +216,7 @@ def test_a_replaced_template_serves_new_documents_and_old_ones_keep_theirs(a: Ag
     template_activate(actor=a.u_head, template=own)
     new = document_issue(actor=a.u_officer, document=draft(
         a, case, "prior_notice", fields=complete_fields("prior_notice")))
-    assert new.template == own and new.number == "芙蓉市监罚告〔2026〕2号"
+    assert new.template == own and new.number == f"芙蓉市监罚告〔{timezone.localdate().year}〕2号"
     assert "芙蓉区市场监督管理局专用格式" in docx_text(stored(new.docx))  # type: ignore[arg-type]
     old.refresh_from_db()
     assert old.template == system
@@ -243,10 +262,14 @@ def test_a_decision_is_issued_only_after_the_decision(a: Agency) -> None:
     doc = decision_draft(a, case)
     refused("document_not_ready", lambda: document_issue(actor=a.u_officer, document=doc))
     # a no-penalty outcome does not let the penalty decision out
-    case2, doc2 = decided(a, "no_penalty")
+    case2 = general_to_notice(a)
+    doc2 = decision_draft(a, case2, "no_penalty")
     penalty = decision_draft(a, case2, "penalty")
+    act(a, case2, "decide", acted_on=DECIDED_ON, outcome="no_penalty", reasons="见决定书",
+        no_penalty_reason="minor")
     refused("document_not_ready", lambda: document_issue(actor=a.u_officer, document=penalty))
-    assert document_issue(actor=a.u_officer, document=doc2).number == "芙蓉市监不罚〔2026〕1号"
+    assert document_issue(actor=a.u_officer, document=doc2).number == (
+        f"芙蓉市监不罚〔{timezone.localdate().year}〕1号")
 
 
 def test_the_date_of_the_document(a: Agency) -> None:
@@ -307,9 +330,10 @@ def test_documents_issued_at_the_same_moment_get_consecutive_numbers() -> None:
 
     made, errors, _retries = run_threads(work, drafts)
     assert errors == []
-    expected = sorted(f"芙蓉市监罚告〔2026〕{n}号" for n in range(1, 9))
+    year = timezone.localdate().year
+    expected = sorted(f"芙蓉市监罚告〔{year}〕{n}号" for n in range(1, 9))
     issued = Document.objects.filter(pk__in=made)
     assert sorted(d.number for d in issued) == expected
     for d in issued:
         assert d.number in docx_text(stored(d.docx))  # type: ignore[arg-type]
-    assert DocumentCounter.objects.get(body=a.body, key="罚告", year=2026).last == 8
+    assert DocumentCounter.objects.get(body=a.body, key="罚告", year=year).last == 8

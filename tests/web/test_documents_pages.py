@@ -201,13 +201,25 @@ def test_a_refused_draft_comes_back_as_typed(client, a, noticed) -> None:
 
 
 def test_an_issued_document_cannot_be_edited_from_the_page(client, a, noticed) -> None:
+    """The edit form of a draft that was issued while it was open (a colleague, another
+    tab): the post is refused with the reason and comes back as typed, nothing changed; the
+    form itself is no longer offered."""
+    noticed.parties.update(address="长沙市芙蓉区某路1号")  # a decision prints it
     doc = decide(a, noticed)
-    issued(a, doc)
     c = as_user(client, a.u_officer)
+    assert c.get(url("document_edit", noticed, doc)).status_code == 200  # the form opened
+    doc = issued(a, doc)
     before = state(noticed)
-    response = c.post(url("document_edit", noticed, doc), complete_fields(PENALTY))
-    assert response.status_code == 302 and response["Location"].endswith(f"#doc-{doc.public_id}")
+    sent = {**complete_fields(PENALTY), "裁量理由": "刚刚改写的裁量理由\n第二行"}
+    response = c.post(url("document_edit", noticed, doc), sent)
+    assert response.status_code == 409
     assert state(noticed) == before
+    html = response.content.decode()
+    alert = html.split('class="alert alert-error" role="alert">')[1].split("</div>")[0]
+    assert doc.number in alert and "行政处罚决定书" in alert and "已签发或已作废" in alert
+    assert "刚刚改写的裁量理由\n第二行" in html and REASONS["证据采信理由"] in html
+    opened = c.get(url("document_edit", noticed, doc))
+    assert opened.status_code == 302 and opened["Location"].endswith(f"#doc-{doc.public_id}")
 
 
 # --- issue ------------------------------------------------------------------------------------
@@ -415,3 +427,52 @@ def test_a_type_the_procedure_does_not_use_is_not_found(client, a, noticed) -> N
     c = as_user(client, a.u_officer)
     assert c.get(url("document_new", noticed, None, "summary_decision")).status_code == 404
     assert c.get(url("document_new", noticed, None, "no_such_type")).status_code == 404
+
+
+def test_an_edit_of_a_draft_voided_meanwhile_comes_back_as_typed(client, a, noticed) -> None:
+    """Voided while the form was open, and the typed values not even valid: the form comes
+    back with them, the reason it can no longer be saved first; nothing changed."""
+    doc = decision_draft(a, noticed)
+    c = as_user(client, a.u_officer)
+    Document.objects.filter(pk=doc.pk).update(state=DocumentState.VOIDED, void_reason="重复")
+    before = state(noticed)
+    sent = {**complete_fields(PENALTY), "裁量理由": "作废后才写完的理由", "处罚内容": "罚" * 20_001}
+    response = c.post(url("document_edit", noticed, doc), sent)
+    assert response.status_code == 409
+    assert state(noticed) == before
+    html = response.content.decode()
+    alert = html.split('class="alert alert-error" role="alert">')[1].split("</div>")[0]
+    assert "行政处罚决定书" in alert and "已签发或已作废" in alert
+    assert "作废后才写完的理由" in html
+    error = html.split('data-field="处罚内容"')[1].split("</div>")[0]
+    assert 'class="field-error"' in error and "20000" in error
+
+
+# --- the approver reads the decision's text (issue 5, F1a) ------------------------------------
+def test_the_approver_sees_the_decisions_reasons_and_its_preview(client, a, noticed) -> None:
+    from zhifa.cases.services import case_act
+
+    doc = decision_draft(a, noticed)
+    result = case_act(actor=a.u_officer, case=noticed, action="decide", data={
+        "acted_on": "2026-09-29", "outcome": "penalty", "kinds": ["fine"], "fine": "5000",
+        "reasons": "见决定书"})
+    assert result.approval is not None
+    page = reverse("web:case_detail", kwargs={"public_id": noticed.public_id})
+    html = as_user(client, a.u_head).get(page).content.decode()
+    panel = html.split(f'id="approval-{result.approval.public_id}"')[1].split("</article>")[0]
+    shown = text_of(panel)
+    for value in (*REASONS.values(), complete_fields(PENALTY)["处罚内容"]):
+        assert value in shown, value
+    assert "行政处罚决定书" in shown
+    assert url("document_preview", noticed, doc, "pdf") in panel
+    assert 'class="approval-decision"' in panel
+
+
+def test_no_decision_text_without_a_decide_request(client, a, noticed) -> None:
+    page = reverse("web:case_detail", kwargs={"public_id": noticed.public_id})
+    html = as_user(client, a.u_head).get(page).content.decode()
+    assert 'class="approval-decision"' not in html
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))

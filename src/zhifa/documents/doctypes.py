@@ -132,6 +132,10 @@ REMEDY = (
 REMEDY_ELEMENT = Element(_("Remedy channels and deadlines"),
                          ("复议机关", "复议期限", "诉讼法院", "诉讼期限"))
 PARTY_ELEMENT = Element(_("The party's name and identity"), ("当事人", "证件号码"))
+# a decision names the party's address too (行政处罚法第五十九条第一款第一项; 行政强制法第二十四条,
+# 第三十七条): where it is served and who it binds
+DECISION_PARTY_ELEMENT = Element(_("The party's name, identity and address"),
+                                 ("当事人", "证件号码", "当事人地址"))
 AGENCY_ELEMENT = Element(_("The deciding agency and the date"), ("机关名称", "日期"))
 REASON_FIELDS = (
     DocField("证据采信理由", _("Why the evidence was accepted (证据采信理由)"), required=True,
@@ -211,7 +215,7 @@ TYPES: tuple[DocType, ...] = (
                 _f("财物名称数量", _("Property: names and quantities"), required=True),
                 _f("措施期限", _("Period of the measure"), "text", True),
                 *REMEDY),
-        elements=(PARTY_ELEMENT,
+        elements=(DECISION_PARTY_ELEMENT,
                   Element(_("Reasons, basis, property and period"),
                           ("措施理由", "措施依据", "财物名称数量", "措施期限"),
                           "行政强制法第二十四条"),
@@ -255,12 +259,17 @@ TYPES: tuple[DocType, ...] = (
                 _f("拟处罚内容", _("Proposed penalty"), required=True),
                 _f("陈述申辩期限", _("Statement and defence within"), "text", True,
                    "profile:statement_period"),
-                _f("听证权利", _("Right to a hearing"))),
+                _f("听证权利", _("Right to a hearing"), required=True,
+                   prefill="case:hearing_right_text",
+                   help=_("Whether the party may ask for a hearing, and within how long "
+                          "(5 working days from receipt).")),),
         elements=(PARTY_ELEMENT,
                   Element(_("Facts, basis and proposed penalty"),
                           ("违法事实", "处罚依据", "拟处罚内容"), "行政处罚法第四十四条"),
                   Element(_("The right to state and defend, and its period"),
-                          ("陈述申辩期限",), "行政处罚法第四十四条、第四十五条")),
+                          ("陈述申辩期限",), "行政处罚法第四十四条、第四十五条"),
+                  Element(_("The right to a hearing"), ("听证权利",),
+                          "行政处罚法第四十四条、第六十三条、第六十四条")),
         serves="serve_notice", source="行政处罚法第四十四条", order=1),
     DocType(
         "hearing_notice", "行政处罚听证通知书", "听", "decision", ("general",),
@@ -294,7 +303,7 @@ TYPES: tuple[DocType, ...] = (
                 _f("履行方式和期限", _("Manner and deadline of performance"), required=True,
                    prefill="profile:payment_instructions"),
                 *REMEDY),
-        elements=(PARTY_ELEMENT,
+        elements=(DECISION_PARTY_ELEMENT,
                   Element(_("Facts and evidence"), ("违法事实", "证据")),
                   Element(_("The penalty and its legal basis"),
                           ("违法依据", "处罚依据", "处罚内容")),
@@ -313,7 +322,7 @@ TYPES: tuple[DocType, ...] = (
                 _f("履行方式和期限", _("Manner and deadline of performance"), required=True,
                    prefill="profile:payment_instructions"),
                 *REMEDY),
-        elements=(PARTY_ELEMENT,
+        elements=(DECISION_PARTY_ELEMENT,
                   Element(_("Facts, penalty and basis, time and place"),
                           ("违法事实", "处罚依据", "处罚内容", "处罚时间地点"),
                           "行政处罚法第五十二条"),
@@ -334,7 +343,7 @@ TYPES: tuple[DocType, ...] = (
                 _f("不予处罚依据", _("Legal basis for no penalty"), "text", True),
                 *REASON_FIELDS,
                 *REMEDY),
-        elements=(PARTY_ELEMENT,
+        elements=(DECISION_PARTY_ELEMENT,
                   Element(_("Facts and evidence"), ("违法事实", "证据")),
                   Element(_("Why no penalty, and on which basis"),
                           ("不予处罚理由", "不予处罚依据")),
@@ -381,7 +390,7 @@ TYPES: tuple[DocType, ...] = (
                 _f("执行方式", _("Manner of execution"), "text", True),
                 _f("执行时间", _("Time of execution"), "text", True),
                 *REMEDY),
-        elements=(PARTY_ELEMENT,
+        elements=(DECISION_PARTY_ELEMENT,
                   Element(_("Reasons, basis, manner and time"),
                           ("执行理由", "执行依据", "执行方式", "执行时间"),
                           "行政强制法第三十七条"),

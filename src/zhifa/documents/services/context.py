@@ -87,6 +87,21 @@ def evidence_lines(case: Case) -> str:
     return "\n".join(lines)
 
 
+HEARING_RIGHT_YES = ("你（单位）有权要求举行听证。"
+                     "如要求听证，应当在收到本告知书之日起五个工作日内提出。")
+HEARING_RIGHT_NO = "本案不属于依法应当告知听证权利的情形。"
+
+
+def hearing_right_text(case: Case) -> str:
+    """The prior notice's sentence on the hearing right (行政处罚法第四十四条、第六十三条、
+    第六十四条). ``case.hearing_right`` is set when the notice is served; the notice is drafted
+    before that, so the right is also judged as the serving would judge it today."""
+    from zhifa.cases.effects import hearing_right_for
+
+    right = case.hearing_right or hearing_right_for(case, timezone.localdate())
+    return HEARING_RIGHT_YES if right else HEARING_RIGHT_NO
+
+
 def _prefill_one(case: Case, source: str, profile: DocumentProfile,
                  steps: dict[str, CaseStep | None]) -> str:
     kind, _sep, name = source.partition(":")
@@ -98,6 +113,8 @@ def _prefill_one(case: Case, source: str, profile: DocumentProfile,
         step = steps[action]
         return _text(step.data.get(field)) if step is not None else ""
     if kind == "case":
+        if name == "hearing_right_text":
+            return hearing_right_text(case)
         if name in ("party_name", "party_address"):
             parties = _parties(case)
             if name == "party_name":

@@ -1,6 +1,10 @@
 """Drafting a document: its values start from the case (``context.prefill``) and are edited
 by the officer while it is a draft; every change is on the case's ledger stream with the old
-and new values. An issued or voided document is frozen (``document_frozen``)."""
+and new values. An issued or voided document is frozen (``document_frozen``).
+
+A draft decision document is locked (``decision_draft_locked``) while its deciding step waits
+for approval and once the decision is made on it: the text the head approves is the text
+issued (``checks.decision_lock``)."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from .. import doctypes
 from ..events import DOCUMENT_DRAFTED, DOCUMENT_UPDATED
 from ..models import Document, DocumentState
 from ._access import require_document_change
+from .checks import require_may_draft, require_unlocked
 from .context import DRAFT_NUMBER, render_context
 from .storage import read_bytes
 from .templates import require_type, template_for
@@ -75,6 +80,7 @@ def document_draft(*, actor: Any, case: Case, doc_type: str, step: CaseStep | No
     require_type(doc_type)
     case = require_document_change(actor, case)
     require_type_for_case(case, doc_type)
+    require_may_draft(case.pk, doc_type)
     given = clean_fields(doc_type, fields)
     if step is not None and step.case_id != case.pk:
         raise NotFound(_("The case has no such step."), code="step_not_found")
@@ -112,6 +118,7 @@ def document_update(*, actor: Any, document: Document, fields: dict[str, Any]) -
     case = require_document_change(actor, document.case)
     doc = locked_document(document)
     require_draft(doc)
+    require_unlocked(doc)
     given = clean_fields(doc.doc_type, fields)
     changes = {name: [doc.fields.get(name, ""), value] for name, value in given.items()
                if doc.fields.get(name, "") != value}
@@ -137,7 +144,8 @@ def require_visible(actor: Any, document: Document) -> Document:
 def document_preview(*, actor: Any, document: Document,
                      fmt: Literal["pdf", "docx"] = "pdf") -> bytes:
     """The document as it would print now, numbered 草稿 and without a verify code (an
-    issued or voided one: its stored file)."""
+    issued or voided one: its stored file, whose reading is recorded on the case's ledger
+    as a download is: ``downloads.document_download_record``)."""
     if fmt not in ("pdf", "docx"):
         raise InvalidInput(_("Unknown format “%(fmt)s”: pdf or docx.") % {"fmt": fmt},
                            code="format_unknown")
@@ -146,7 +154,11 @@ def document_preview(*, actor: Any, document: Document,
         blob = doc.pdf if fmt == "pdf" else doc.docx
         if blob is None:
             raise NotFound(_("The document has no stored file."), code="document_file_missing")
-        return read_bytes(blob)
+        data = read_bytes(blob)
+        from .downloads import document_download_record
+
+        document_download_record(actor=actor, document=doc, fmt=fmt)
+        return data
     from ..render.engine import docx_to_pdf, render_docx
 
     case = doc.case

@@ -27,6 +27,8 @@ statutory element and required field (``document_elements_missing``).
 
 ``document_void`` voids a draft (handling rights) or an issued document (a head of the body
 or a system administrator); a voided document keeps its number, which is never given again.
+A document served on the party is not voided (``document_served``): the case's service step
+and its periods rest on it. Voiding an issued summary decision voids its form's serial too.
 """
 
 from __future__ import annotations
@@ -48,14 +50,15 @@ from zhifa.core.errors import ApplicationError, InvalidInput
 from zhifa.ledger.services import ledger_append
 
 from .. import doctypes
+from ..doctypes import Element
 from ..events import DOCUMENT_ISSUED, DOCUMENT_VOIDED
-from ..models import Document, DocumentState, DocumentTemplate
+from ..models import Document, DocumentState, DocumentTemplate, ServiceRecord, ServiceState
 from ._access import require_document_change, require_void_issued
-from .checks import describe, elements_detail, missing, split_reasons
+from .checks import describe, elements_detail, missing, require_as_decided, split_reasons
 from .context import frozen, render_context, template_label
 from .drafts import locked_document
 from .numbering import number_peek, number_take, numbered
-from .serials import serial_use
+from .serials import serial_use, serial_use_void
 from .storage import DOCX_MIME, PDF_MIME, read_bytes, store_bytes
 from .templates import template_for
 
@@ -105,13 +108,18 @@ def _action_label(case: Case, action: str) -> str:
     return str(act.label) if act is not None else action
 
 
-def _check_ready(case: Case, doc: Document, issued_on: dt.date | None) -> dt.date:
-    """Refusals that need no rendering; the date of the document."""
+def _check_ready(case: Case, doc: Document,
+                 issued_on: dt.date | None) -> tuple[dt.date, CaseStep | None]:
+    """Refusals that need no rendering; the date of the document and the step it is issued
+    after."""
     from .drafts import require_draft, require_type_for_case
 
     require_draft(doc)
     t = require_type_for_case(case, doc.doc_type)
     step = _after_step(case, t)
+    if step is not None:
+        # the decision issued is the decision made (approved) on this text
+        require_as_decided(doc, step)
     today = timezone.localdate()
     day = issued_on or today
     if day > today:
@@ -121,12 +129,23 @@ def _check_ready(case: Case, doc: Document, issued_on: dt.date | None) -> dt.dat
     if day < earliest:
         raise InvalidInput(_("The date of the document cannot be before %(day)s.")
                            % {"day": earliest.isoformat()}, code="issued_on_too_early")
-    return day
+    return day, step
 
 
-def _check_content(doc: Document, values: dict[str, Any]) -> None:
+# fields required only after some steps: a licensing denial states its reasons in writing
+# (行政许可法第三十八条第二款)
+REQUIRED_AFTER: dict[tuple[str, str], tuple[str, ...]] = {
+    ("licensing_decision", "deny"): ("不予许可理由",),
+}
+
+
+def _check_content(doc: Document, values: dict[str, Any], step: CaseStep | None) -> None:
     t = doctypes.doctype(doc.doc_type)
     reasons, others = split_reasons(missing(doc.doc_type, values))
+    labels = {f.name: f.label for f in t.fields}
+    for name in REQUIRED_AFTER.get((doc.doc_type, step.action if step else ""), ()):
+        if not str(values.get(name) or "").strip():
+            others.append(Element(labels.get(name, name), (name,), "行政许可法第三十八条第二款"))
     if reasons:
         raise ApplicationError(
             _("The %(title)s must state its reasons: %(reasons)s.")
@@ -216,11 +235,11 @@ def document_issue(*, actor: Any, document: Document,
         case = doc.case
         require_handling(actor, case.body)
         require_not_archived(case)
-        day = _check_ready(case, doc, issued_on)
+        day, step = _check_ready(case, doc, issued_on)
         number = _guess_number(case, doc, day)
         code = new_verify_code()
         values = _values(case, doc, None, number=number, code=code, day=day)
-        _check_content(doc, values)
+        _check_content(doc, values, step)
         # only now: the system default is made on its first use (its own transaction)
         template = template_for(body=case.body, doc_type=doc.doc_type)
         draft = _render(doc, template, _with_template(values, template), number)
@@ -252,13 +271,13 @@ def _finish(actor: Any, document: Document, *, issued_on: dt.date | None, code: 
             draft: _Rendered, last: bool = True) -> Document:
     case = require_document_change(actor, document.case)
     doc = locked_document(document)
-    day = _check_ready(case, doc, issued_on)
+    day, step = _check_ready(case, doc, issued_on)
     template = template_for(body=case.body, doc_type=doc.doc_type)
     key, number, seq = _take_number(actor, case, doc, day)
     if Document.objects.filter(verify_code=code).exists():
         code = new_verify_code()
     values = _values(case, doc, template, number=number, code=code, day=day)
-    _check_content(doc, values)
+    _check_content(doc, values, step)
     rendered = draft
     if (number, template.pk, frozen(values)) != (draft.number, draft.template_id,
                                                  draft.values):
@@ -304,6 +323,15 @@ def document_void(*, actor: Any, document: Document, reason: str) -> Document:
     if not reason:
         raise InvalidInput(_("Give the reason for voiding the document."),
                            code="reason_required")
+    if ServiceRecord.objects.filter(document=doc, state=ServiceState.SERVED).exists():
+        # the case's service step and the periods that run from it rest on this document (an
+        # announcement not yet deemed served has recorded no step: the sweep skips it once
+        # the document is voided)
+        raise ApplicationError(
+            _("%(title)s %(number)s has been served on the party: it cannot be voided. A "
+              "decision served is changed through the case (reconsideration or revocation).")
+            % {"title": doctypes.doctype(doc.doc_type).title, "number": doc.number},
+            code="document_served")
     was = doc.state
     doc.state, doc.voided_at, doc.voided_by, doc.void_reason = (
         DocumentState.VOIDED, timezone.now(), actor, reason)
@@ -313,4 +341,8 @@ def document_void(*, actor: Any, document: Document, reason: str) -> Document:
                   payload={"document": str(doc.public_id), "case": case.number,
                            "doc_type": doc.doc_type, "title": t.title, "number": doc.number,
                            "reason": reason, "was": was})
+    if was == DocumentState.ISSUED and t.serial and doc.number_key == SERIAL_KEY:
+        # the pre-numbered form it was printed on is spoiled with it
+        serial_use_void(actor=actor, case=case, serial=doc.number, reason=reason,
+                        document=doc)
     return doc

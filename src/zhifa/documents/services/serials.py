@@ -170,3 +170,25 @@ def serial_void(*, actor: Any, body: EnforcementBody, serial: str, reason: str) 
     use.ledger_seq = entry.seq
     use.save(update_fields=["ledger_seq"])
     return use
+
+
+def serial_use_void(*, actor: Any, case: Case, serial: str, reason: str,
+                    document: Any = None) -> SerialUse | None:
+    """Inside ``document_void`` (its transaction): the form that numbered ``case``'s voided
+    summary decision is spoiled with it, ``SerialUse`` voided with the reason and a
+    ``SERIAL_VOIDED`` entry on the case's stream. None when the serial is in no book (a body
+    without books: the voided document keeps the serial, which is never given again)."""
+    serial = _clean_serial(serial)
+    use = (SerialUse.objects.select_for_update()
+           .filter(serial=serial, case=case, state=SerialState.USED).first())
+    if use is None:
+        return None
+    use.state, use.reason = SerialState.VOIDED, reason
+    entry = ledger_append(actor=actor, event=SERIAL_VOIDED, stream=case.stream, body=case.body,
+                          payload={"serial": serial, "reason": reason, "case": case.number,
+                                   "book": str(use.book.public_id),
+                                   "document": str(document.public_id)
+                                   if document is not None else ""})
+    use.ledger_seq = entry.seq
+    use.save(update_fields=["state", "reason", "ledger_seq"])
+    return use

@@ -93,6 +93,16 @@ class ApprovalFeedback:
 
 
 @dataclass
+class DecisionText:
+    """The decision document a pending ``decide`` is made on, as the approver must see it:
+    its three reasons and what is decided, with a link to its PDF preview."""
+
+    doc: Any  # zhifa.documents.models.Document
+    title: str
+    values: list[tuple[str, str]]  # (label, drafted value)
+
+
+@dataclass
 class ApprovalRow:
     request: ApprovalRequest
     label: str
@@ -103,6 +113,29 @@ class ApprovalRow:
     form: ApprovalDecisionForm
     error: str = ""
     refusals: list[dict[str, Any]] = field(default_factory=list)
+    decision: DecisionText | None = None
+
+
+# what the approver of a decision reads of its document: the three reasons, then what is
+# decided (湖南省行政程序规定; 行政处罚法第五十九条)
+DECISION_SHOWN = ("证据采信理由", "依据选择理由", "裁量理由", "处罚内容", "不予处罚理由")
+
+
+def decision_text(req: ApprovalRequest) -> DecisionText | None:
+    """The decision document of a pending ``decide`` request (None for other requests)."""
+    if req.action != "decide":
+        return None
+    from zhifa.documents import doctypes
+    from zhifa.documents.services.checks import decision_document_for
+
+    doc = decision_document_for(req.case, str(req.data.get("outcome") or ""))
+    if doc is None:
+        return None
+    t = doctypes.doctype(doc.doc_type)
+    labels = {f.name: str(f.label) for f in t.fields}
+    values = [(labels[name], str(doc.fields.get(name) or "")) for name in DECISION_SHOWN
+              if name in labels]
+    return DecisionText(doc=doc, title=t.title, values=values)
 
 
 def officer_rows(case: Case, officers: list[CaseOfficer], today: dt.date) -> list[OfficerRow]:
@@ -177,7 +210,7 @@ def approval_rows(user: Any, proc: Procedure, pending: list[ApprovalRequest],
             request=req, label=str(action.label) if action else req.action, steps=steps,
             data=data, can_decide=handles and req.pk in decidable_ids,
             can_withdraw=handles and req.requested_by_id == user.pk,
-            form=ApprovalDecisionForm())
+            form=ApprovalDecisionForm(), decision=decision_text(req))
         given = (feedback or {}).get(req.pk)
         if given is not None:
             row.form, row.error, row.refusals = given.form, given.error, given.refusals

@@ -47,7 +47,9 @@ from zhifa.documents.services import (
     service_record,
 )
 from zhifa.documents.services._access import may_void_issued
+from zhifa.documents.services.checks import decision_lock
 from zhifa.documents.services.context import code_display
+from zhifa.documents.services.drafts import require_draft
 from zhifa.evidence.http import blob_response
 from zhifa.evidence.models import BlobState, EvidenceFile, FileState
 from zhifa.orgs.permissions import Perm
@@ -88,6 +90,7 @@ class DocRow:
     service: Feedback | None = None
     services: list[Any] = field(default_factory=list)
     alert: str = ""
+    locked: str = ""  # a decision draft locked for approval ("pending") or after it ("decided")
 
     @property
     def missing(self) -> list[str]:
@@ -200,6 +203,7 @@ def documents_page(request: HttpRequest, case: Case, *,
         t = doctypes.BY_CODE.get(d.doc_type)
         if t is not None and d.state == DocumentState.DRAFT:
             row.checks = checklist(case, t, dict(d.fields or {}), d)
+            row.locked = decision_lock(d) or ""
         key = d.pk
         row.issue = given.get((key, "issue")) or Feedback(
             IssueForm(auto_id=f"issue-{d.public_id}-%s"))
@@ -289,12 +293,23 @@ def document_edit(request: HttpRequest, public_id: Any, doc_id: Any) -> HttpResp
     case = _case(request, public_id)
     doc = _doc(request, case, doc_id)
     t = _type(doc.doc_type)
-    if not may_change(request.user, case) or doc.state != DocumentState.DRAFT:
+    if not may_change(request.user, case) or (doc.state != DocumentState.DRAFT
+                                              and request.method != "POST"):
         return _to_page(case, f"doc-{doc.public_id}")  # the tab says why (issued, archived)
     if request.method != "POST":
         form = DraftForm(initial=dict(doc.fields or {}), doc_type=t, auto_id="draft-%s")
         return _draft_page(request, case, t, form, doc=doc)
     form = DraftForm(request.POST, doc_type=t, auto_id="draft-%s")
+    if doc.state != DocumentState.DRAFT:
+        # issued or voided since the form was opened (by a colleague, in another tab): the
+        # form comes back with what was typed, which would otherwise be lost, and why it
+        # cannot be saved (the service's own refusal, ``document_frozen``)
+        form.is_valid()
+        try:
+            require_draft(doc)
+        except ApplicationError as exc:
+            refuse(form, exc)
+            return _draft_page(request, case, t, form, doc=doc, status=exc.status)
     if not form.is_valid():
         return _draft_page(request, case, t, form, doc=doc, status=400)
     try:
