@@ -7,10 +7,14 @@ written reasons (``services.checks.decision_document_hook``)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 from tests.cases.factories import Agency, act
 from zhifa.cases.models import Case
+from zhifa.core.errors import ApplicationError
 from zhifa.documents.doctypes import doctype
 from zhifa.documents.models import Document
 
@@ -82,3 +86,14 @@ def issued(a: Agency, doc: Document, *, actor: Any = None,
     from zhifa.documents.services import document_issue
 
     return document_issue(actor=actor or a.u_officer, document=doc, issued_on=issued_on)
+
+
+def refused_unchanged(code: str, fn: Callable[[], Any],
+                      state: Callable[[], Any]) -> ApplicationError:
+    """Call ``fn``: it must refuse with ``code`` and leave ``state()`` as it was."""
+    before = state()
+    with pytest.raises(ApplicationError) as info:
+        fn()
+    assert info.value.code == code, (info.value.code, info.value.message, info.value.detail)
+    assert state() == before
+    return info.value

@@ -22,7 +22,13 @@ from tests.cases.factories import (
     open_case,
     person_party,
 )
-from tests.documents.factories import complete_fields, decision_draft, draft, issued
+from tests.documents.factories import (
+    complete_fields,
+    decision_draft,
+    draft,
+    issued,
+    refused_unchanged,
+)
 from zhifa.cases.models import ApprovalRequest, ApprovalStatus, CaseStep, SourceKind
 from zhifa.cases.services import approval_decide, approval_withdraw, case_act
 from zhifa.core.errors import ApplicationError
@@ -59,12 +65,7 @@ def state() -> dict[str, Any]:
 
 
 def refused(code: str, fn: Any) -> ApplicationError:
-    before = state()
-    with pytest.raises(ApplicationError) as info:
-        fn()
-    assert info.value.code == code, (info.value.code, info.value.message, info.value.detail)
-    assert state() == before
-    return info.value
+    return refused_unchanged(code, fn, state)
 
 
 def requested(a: Agency) -> tuple[Any, Document, ApprovalRequest]:

@@ -13,7 +13,7 @@ from docx import Document as Docx
 
 from tests import factories as f
 from tests.cases.factories import Agency, act, open_case, reported
-from tests.documents.factories import complete_fields, decision_draft, draft
+from tests.documents.factories import complete_fields, decision_draft, draft, refused_unchanged
 from tests.evidence.factories import item as evidence_item
 from zhifa.core.errors import ApplicationError
 from zhifa.documents.events import DOCUMENT_DRAFTED, DOCUMENT_UPDATED
@@ -44,12 +44,7 @@ def state() -> dict[str, Any]:
 
 
 def refused(code: str, fn: Any) -> ApplicationError:
-    before = state()
-    with pytest.raises(ApplicationError) as info:
-        fn()
-    assert info.value.code == code, (info.value.code, info.value.message, info.value.detail)
-    assert state() == before
-    return info.value
+    return refused_unchanged(code, fn, state)
 
 
 def with_item(a: Agency) -> Any:

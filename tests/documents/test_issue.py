@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from tests import factories as f
 from tests.cases.factories import Agency, act, general_to_notice, reported
-from tests.documents.factories import complete_fields, decision_draft, draft
+from tests.documents.factories import complete_fields, decision_draft, draft, refused_unchanged
 from zhifa.cases import hooks
 from zhifa.core.errors import ApplicationError
 from zhifa.documents.events import DOCUMENT_ISSUED, DOCUMENT_VOIDED
@@ -99,12 +99,7 @@ def state() -> dict[str, Any]:
 
 
 def refused(code: str, fn: Any) -> ApplicationError:
-    before = state()
-    with pytest.raises(ApplicationError) as info:
-        fn()
-    assert info.value.code == code, (info.value.code, info.value.message, info.value.detail)
-    assert state() == before
-    return info.value
+    return refused_unchanged(code, fn, state)
 
 
 def stored(blob: Blob) -> bytes:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests import factories as f
 from tests.cases.factories import Agency, act, open_case, person_party
-from tests.documents.factories import complete_fields, draft
+from tests.documents.factories import complete_fields, draft, refused_unchanged
 from zhifa.core.errors import ApplicationError
 from zhifa.documents.events import (
     CONFIG_STREAM,
@@ -50,12 +50,7 @@ def state() -> dict[str, Any]:
 
 
 def refused(code: str, fn: Any) -> ApplicationError:
-    before = state()
-    with pytest.raises(ApplicationError) as info:
-        fn()
-    assert info.value.code == code, (info.value.code, info.value.message, info.value.detail)
-    assert state() == before
-    return info.value
+    return refused_unchanged(code, fn, state)
 
 
 def decided_on_spot(a: Agency, serial: str) -> tuple[Any, Document]:

@@ -15,6 +15,7 @@ from docx import Document as Docx
 
 from tests import factories as f
 from tests.cases.factories import Agency
+from tests.documents.factories import refused_unchanged
 from zhifa.core.errors import ApplicationError
 from zhifa.documents.doctypes import doctype
 from zhifa.documents.events import CONFIG_STREAM, TEMPLATE_STATE_CHANGED, TEMPLATE_UPLOADED
@@ -61,12 +62,7 @@ def state() -> dict[str, Any]:
 
 
 def refused(code: str, fn: Any) -> ApplicationError:
-    before = state()
-    with pytest.raises(ApplicationError) as info:
-        fn()
-    assert info.value.code == code, (info.value.code, info.value.message, info.value.detail)
-    assert state() == before
-    return info.value
+    return refused_unchanged(code, fn, state)
 
 
 def last_entry() -> tuple[LedgerEntry, dict[str, Any]]:
