@@ -353,7 +353,8 @@ class SerialBookForm(forms.Form):
     first = forms.IntegerField(label=_("First serial"), min_value=0)
     last = forms.IntegerField(label=_("Last serial"), min_value=0)
     width = forms.IntegerField(label=_("Digits"), min_value=1, max_value=20, initial=8)
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    received_on = forms.DateField(label=pgettext_lazy("serial book", "received on"),
+                                  widget=DateInput())
     holder = forms.ChoiceField(label=_("Held by"), required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=TEXT_MAX,
                            widget=forms.Textarea(attrs={"rows": 2}))
