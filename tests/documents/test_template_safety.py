@@ -12,6 +12,7 @@ from typing import Any
 
 import docx
 import pytest
+from django.utils import translation
 from docx.shared import Mm
 
 from zhifa.core.errors import InvalidInput
@@ -19,6 +20,13 @@ from zhifa.documents import doctypes
 from zhifa.documents.render import defaults, engine
 from zhifa.documents.render.qr import qr_png
 from zhifa.documents.render.tohtml import docx_html
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """The problems are read in English here (their zh-Hans text is the translators')."""
+    with translation.override("en"):
+        yield
 
 PENALTY = doctypes.doctype("penalty_decision")
 ALL = list(doctypes.placeholders(PENALTY))

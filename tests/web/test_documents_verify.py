@@ -179,7 +179,7 @@ def test_an_upload_larger_than_the_issued_files_is_refused_unkept(client: Client
         html = response.content.decode()
         assert "data-result" not in html
         errors = re.findall(r'<p class="field-error">(.*?)</p>', html)
-        assert len(errors) == 1 and "larger than the files" in unescape(errors[0]), errors
+        assert len(errors) == 1 and "该文件大于执法主体签发的文件" in unescape(errors[0]), errors
         assert 0 < sum(received) <= limit
     # at the limit: hashed and compared (no match: it is not the file)
     at_limit = client.post(url, {"file": SimpleUploadedFile("决定书.pdf", b"x" * limit)})
@@ -194,7 +194,7 @@ def test_the_size_limit_is_checked_by_the_form_too(doc) -> None:
     from zhifa.web.document_forms import VerifyForm
 
     big = VerifyForm({}, {"file": SimpleUploadedFile("a.pdf", b"x" * 11)}, max_bytes=10)
-    assert not big.is_valid() and big.errors["file"][0].startswith("The file is larger")
+    assert not big.is_valid() and big.errors["file"][0].startswith("该文件大于")
     assert big.has_error("file", code="file_too_large")
     dropped = VerifyForm({}, {}, max_bytes=10, refused_upload=True)
     assert not dropped.is_valid() and dropped.has_error("file", code="file_too_large")
