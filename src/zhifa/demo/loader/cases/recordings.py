@@ -48,8 +48,11 @@ def onsite_times(seed: str, on: dt.date) -> dict[str, str]:
     if end > now - dt.timedelta(minutes=10):
         # the step is today: it finished ten minutes ago at the latest
         end = now - dt.timedelta(minutes=10)
-        start = max(end - dt.timedelta(minutes=60),
-                    dt.datetime.combine(on, dt.time(0), tzinfo=end.tzinfo))
+        midnight = dt.datetime.combine(on, dt.time(0), tzinfo=end.tzinfo)
+        start = max(end - dt.timedelta(minutes=60), midnight)
+        if end <= start:
+            # loaded just after midnight: on site from midnight until now
+            start, end = midnight, now
     return {"onsite_from": start.strftime("%Y-%m-%dT%H:%M"),
             "onsite_until": end.strftime("%Y-%m-%dT%H:%M")}
 
