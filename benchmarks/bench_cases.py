@@ -37,6 +37,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks import scratch_pg
+
 POSTGRES_URL = os.environ.get("ZHIFA_BENCH_POSTGRES",
                               "postgres://postgres@127.0.0.1:5432/postgres")
 PG_DB_NAME = "zhifa_bench_cases"
@@ -98,35 +100,9 @@ def _run_child(db: str) -> dict[str, Any]:
 
 
 # --- Child: one database ---------------------------------------------------------------------
-def _postgres_prepare() -> str | None:
-    """Create the scratch database; return why PostgreSQL cannot be used, or None."""
-    import psycopg
-
-    try:
-        with psycopg.connect(_pg_conninfo(POSTGRES_URL), autocommit=True,
-                             connect_timeout=5) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB_NAME}")
-            conn.execute(f"CREATE DATABASE {PG_DB_NAME}")
-    except psycopg.OperationalError as exc:
-        return f"PostgreSQL unreachable at {POSTGRES_URL} ({str(exc).strip().splitlines()[0]})"
-    os.environ["DATABASE_URL"] = POSTGRES_URL.rsplit("/", 1)[0] + "/" + PG_DB_NAME
-    return None
-
-
-def _postgres_drop() -> None:
-    import psycopg
-
-    with psycopg.connect(_pg_conninfo(POSTGRES_URL), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB_NAME}")
-
-
-def _pg_conninfo(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
-
-
 def child(db: str, profile: bool) -> None:
     if db == "postgresql":
-        why = _postgres_prepare()
+        why = scratch_pg.prepare(POSTGRES_URL, PG_DB_NAME)
         if why:
             print(f"postgresql: {why}; skipped")
             print(RESULT_MARK + json.dumps({"db": db, "skipped": why}))
@@ -141,7 +117,7 @@ def child(db: str, profile: bool) -> None:
     finally:
         connection.close()
         if db == "postgresql":
-            _postgres_drop()
+            scratch_pg.drop(POSTGRES_URL, PG_DB_NAME)
     print(RESULT_MARK + json.dumps(result))
 
 

@@ -87,6 +87,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from benchmarks import scratch_pg
+
 POSTGRES_URL = os.environ.get("ZHIFA_BENCH_POSTGRES",
                               "postgres://postgres@127.0.0.1:5432/postgres")
 PG_DB_NAME = "zhifa_bench_documents"
@@ -330,35 +332,9 @@ def render_child() -> dict[str, Any]:
 
 
 # --- Child: one database ---------------------------------------------------------------------
-def _postgres_prepare() -> str | None:
-    """Create the scratch database; return why PostgreSQL cannot be used, or None."""
-    import psycopg
-
-    try:
-        with psycopg.connect(_pg_conninfo(POSTGRES_URL), autocommit=True,
-                             connect_timeout=5) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB_NAME}")
-            conn.execute(f"CREATE DATABASE {PG_DB_NAME}")
-    except psycopg.OperationalError as exc:
-        return f"PostgreSQL unreachable at {POSTGRES_URL} ({str(exc).strip().splitlines()[0]})"
-    os.environ["DATABASE_URL"] = POSTGRES_URL.rsplit("/", 1)[0] + "/" + PG_DB_NAME
-    return None
-
-
-def _postgres_drop() -> None:
-    import psycopg
-
-    with psycopg.connect(_pg_conninfo(POSTGRES_URL), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB_NAME}")
-
-
-def _pg_conninfo(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
-
-
 def db_child(db: str) -> dict[str, Any]:
     if db == "postgresql":
-        why = _postgres_prepare()
+        why = scratch_pg.prepare(POSTGRES_URL, PG_DB_NAME)
         if why:
             print(f"postgresql: {why}; skipped")
             return {"db": db, "skipped": why}
@@ -372,7 +348,7 @@ def db_child(db: str) -> dict[str, Any]:
     finally:
         connection.close()
         if db == "postgresql":
-            _postgres_drop()
+            scratch_pg.drop(POSTGRES_URL, PG_DB_NAME)
 
 
 _seq = itertools.count(1)
