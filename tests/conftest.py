@@ -68,15 +68,18 @@ def _checkpoint_log_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
 def _installed_hooks() -> None:
     """The guard hooks as a running installation has them: the defaults of the cases app,
     replaced by the evidence app's (``EvidenceConfig.ready``) and the documents app's
-    (``DocumentsConfig.ready``)."""
+    (``DocumentsConfig.ready``) and the reviews app's (``ReviewsConfig.ready``: the legal
+    review gate, the review steps, the re-determination after a step)."""
     from zhifa.cases import hooks
     from zhifa.documents.hooks import register_case_hooks as register_documents_hooks
     from zhifa.evidence.hooks import register_case_hooks
+    from zhifa.reviews.hooks import register_hooks as register_review_hooks
 
     for name in hooks.DEFAULTS:
         hooks.reset(name)
     register_case_hooks()
     register_documents_hooks()
+    register_review_hooks()
 
 
 @pytest.fixture(autouse=True)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "zhifa.cases",
     "zhifa.evidence",
     "zhifa.documents",
+    "zhifa.reviews",
     "zhifa.transfer",
     "zhifa.demo",
     "zhifa.api",

@@ -54,7 +54,7 @@ def test_a_review_that_asks_for_more_sends_the_case_back(a: Agency) -> None:
 
 def test_a_new_report_needs_a_new_review(a: Agency) -> None:
     case = reported(a, major=True)
-    review(a, case, "agree_with_changes")
+    review(a, case, "agree")
     act(a, case, "submit_report", acted_on=D(2026, 9, 21), facts="修改后的报告",
         kinds=["fine"], fine="4000", major=True)
     assert case.review_passed_on is None

@@ -68,7 +68,7 @@ def test_a_review_passed_before_the_hearing_does_not_count(a: Agency) -> None:
     heard(a, case)
     refused(a, case, "decide", "legal_review_after_hearing", acted_on=D(2026, 10, 13),
             **DECISION)
-    review(a, case, D(2026, 10, 14), outcome="agree_with_changes")
+    review(a, case, D(2026, 10, 14), outcome="agree")
     act(a, case, "decide", acted_on=D(2026, 10, 15), **DECISION)
     assert case.stage == "decided"
 

@@ -78,10 +78,11 @@ def _check_amounts(kinds: list[str], data: dict[str, Any]) -> None:
 @effect("review_opinion")
 def review_opinion(ctx: GuardContext) -> str | None:
     """Back to where the case was sent from: the report, or the notice stage when the review
-    follows a hearing (APL art. 58 §1(2))."""
+    follows a hearing (APL art. 58 §1(2)). Only "agree" passes: any other opinion goes back
+    to the handler, who changes the proposal or the draft and submits again."""
     outcome = ctx.data["outcome"]
     origin = ctx.case.flags.get("review_from", "reported")
-    if outcome in {"agree", "agree_with_changes"}:
+    if outcome == "agree":
         ctx.case.review_passed_on = ctx.data["acted_on"]
         return origin
     ctx.case.review_passed_on = None

@@ -524,6 +524,13 @@ def legal_review_passed(ctx: GuardContext) -> list[Refusal]:
     return hooks.run("legal_review_passed", ctx)
 
 
+@guard("review_step")
+def review_step(ctx: GuardContext) -> list[Refusal]:
+    """The legal-review steps: once the reviews app is installed, only its services take
+    them (with the review package, the structured opinion and the discussion record)."""
+    return hooks.run("review_step", ctx)
+
+
 @guard("collective_if_complex")
 def collective_if_complex(ctx: GuardContext) -> list[Refusal]:
     if ctx.case.is_complex and ctx.case.discussed_on is None:

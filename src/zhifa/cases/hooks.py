@@ -97,6 +97,12 @@ def _av_default(ctx: GuardContext) -> list[Refusal]:
     return [interval_missing(matter["matter"])]
 
 
+def _review_step_default(ctx: GuardContext) -> list[Refusal]:
+    """Until the reviews app owns the legal-review steps (submitting, the opinion, the
+    collective discussion), they may be taken directly as case steps."""
+    return []
+
+
 def _decision_document_default(ctx: GuardContext) -> list[Refusal]:
     """Until the documents app checks the draft decision document (its statutory elements
     and, in the general procedure, its three written reasons), nothing is checked here."""
@@ -107,6 +113,7 @@ DEFAULTS: dict[str, Hook] = {
     "legal_review_passed": _review_default,
     "av_recorded": _av_default,
     "decision_document": _decision_document_default,
+    "review_step": _review_step_default,
 }
 _hooks: dict[str, Hook] = dict(DEFAULTS)
 
@@ -138,3 +145,19 @@ def on_status_changed(name: str, fn: StatusListener) -> None:
 def status_changed(case: Any, actor: Any, old_status: str) -> None:
     for fn in list(_status_listeners.values()):
         fn(case, actor, old_status)
+
+
+# Told, inside the transaction of the step and after its ledger entry, that a step was taken
+# (the reviews app re-evaluates whether the case needs legal review when the proposed decision
+# or the hearing changes). Called as ``fn(ctx, step)`` with the step's guard context.
+StepListener = Callable[[Any, Any], None]
+_step_listeners: dict[str, StepListener] = {}
+
+
+def on_step_taken(name: str, fn: StepListener) -> None:
+    _step_listeners[name] = fn
+
+
+def step_taken(ctx: Any, step: Any) -> None:
+    for fn in list(_step_listeners.values()):
+        fn(ctx, step)

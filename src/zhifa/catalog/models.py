@@ -341,6 +341,13 @@ class ReviewTrigger(models.TextChoices):
     AUCTION_SEIZED = "auction_seized", _("Auction of high-value seized property")
 
 
+def default_review_materials() -> list[str]:
+    """送审材料: the draft decision with its reasons, the evidence list, the investigation
+    report, the hearing record where a hearing was held, the handling department's opinion."""
+    return ["draft_decision", "evidence_list", "investigation_report", "hearing_record",
+            "handling_opinion"]
+
+
 class ReviewCatalogue(BaseModel, Versioned):
     """法制审核目录清单 of one body (APL art. 58; 国办发〔2018〕118号)."""
 
@@ -351,6 +358,9 @@ class ReviewCatalogue(BaseModel, Versioned):
                                                    default=7)
     extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=3)
     source_document = models.CharField(_("source document"), max_length=200, blank=True)
+    # the materials a review package must hold (codes of ``reviews.points.MATERIALS``)
+    materials = models.JSONField(_("materials required"), default=default_review_materials,
+                                 blank=True)
 
     class Meta:
         ordering = ["body__name", "-version"]

@@ -3,6 +3,9 @@ decision document, complete (see ``services.checks``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from zhifa.cases import hooks
 
 
@@ -10,3 +13,20 @@ def register_case_hooks() -> None:
     from .services.checks import decision_document_hook
 
     hooks.register("decision_document", decision_document_hook)
+
+
+# Checks other apps add before a document is numbered and issued (the reviews app: a decision
+# document is not issued while its decision lacks the legal review it needs). Called as
+# ``fn(case, doc_type, step)`` with the step the type is issued after (or None); a check
+# raises an ``ApplicationError`` to refuse.
+IssueCheck = Callable[[Any, str, Any], None]
+_issue_checks: dict[str, IssueCheck] = {}
+
+
+def register_issue_check(name: str, fn: IssueCheck) -> None:
+    _issue_checks[name] = fn
+
+
+def run_issue_checks(case: Any, doc_type: str, step: Any) -> None:
+    for fn in list(_issue_checks.values()):
+        fn(case, doc_type, step)

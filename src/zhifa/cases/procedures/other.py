@@ -181,7 +181,7 @@ LICENSING = {
          "source": "行政许可法第三十八条、第四十二条"},
         {"code": "deny", "label": _("Deny the licence"), "from": "reviewing", "to": "decided",
          "approval": True, "deciding": True, "documents": ["licensing_decision"],
-         "fields": [DATE_ON, REASON],
+         "guards": ["legal_review_passed"], "fields": [DATE_ON, REASON],
          "meets": ["all_decision_20"], "effect": "licence_decide",
          "source": "行政许可法第三十八条第二款"},
         {"code": "issue_certificate", "label": _("Issue the licence certificate"),

@@ -4,6 +4,8 @@ execution (arts. 66–73, ACL arts. 53–54 for court enforcement)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from zhifa.catalog.models import Tier
+
 from .common import (
     CLOSE_ACTIONS,
     DATE_ON,
@@ -45,10 +47,23 @@ PROPOSAL_FIELDS = [
     {**KINDS_FIELD, "required": False},
     money("fine", _("Fine"), required=False),
     money("confiscation", _("Confiscated illegal gains or property (value)"), required=False),
-    {"name": "major", "kind": "bool", "label": _("Major case (legal review required)"),
-     "required": False},
+    # the statutory triggers of legal review (APL art. 58 §1): the officer states those that
+    # need judgement; a hearing held is known from the case; the agency's catalogue is
+    # evaluated by the reviews app from the amounts and kinds
+    {"name": "major", "kind": "bool", "required": False,
+     "label": _("Involves a major public interest (legal review required)")},
+    {"name": "several_relations", "kind": "bool", "required": False,
+     "label": _("Difficult and complex, involving several legal relationships (legal review "
+                "required)")},
+    text("law_requires", _("Other law or regulation requiring legal review (cite it)"),
+         required=False),
     {"name": "complex", "kind": "bool",
      "label": _("Complex case (collective discussion required)"), "required": False},
+    # the discretion benchmark applied, for the catalogue's benchmark triggers
+    text("benchmark", _("Discretion benchmark code"), required=False),
+    {"name": "tier", "kind": "choice", "required": False,
+     "label": _("Benchmark tier the circumstances fall in"),
+     "choices": [(t.value, t.label) for t in Tier]},
 ]
 
 GENERAL = {
@@ -122,11 +137,11 @@ GENERAL = {
          "from": "reported", "to": "investigating", "fields": [DATE_ON, REASON]},
         {"code": "submit_legal_review", "label": _("Submit for legal review"),
          "from": ["reported", "notified"], "to": "legal_review", "fields": [DATE_ON],
-         "starts": ["review_7"], "effect": "review_submit",
+         "guards": ["review_step"], "starts": ["review_7"], "effect": "review_submit",
          "source": "行政处罚法第五十八条"},
         {"code": "record_review_opinion", "label": _("Record the legal review opinion"),
          "from": "legal_review", "to": "reported", "roles": ["reviewer"],
-         "guards": ["reviewer_not_handler"],
+         "guards": ["reviewer_not_handler", "review_step"],
          "fields": [DATE_ON,
                     {"name": "outcome", "kind": "choice", "label": _("Opinion"),
                      "choices": [("agree", _("Agree")),
@@ -137,7 +152,8 @@ GENERAL = {
                     textarea("opinion", _("Opinion"))],
          "meets": ["review_7"], "effect": "review_opinion", "source": "行政处罚法第五十八条"},
         {"code": "collective_discussion", "label": _("Record the collective discussion"),
-         "from": "reported", "roles": ["head"], "deciding": True,
+         "from": ["reported", "notified"], "roles": ["head"], "deciding": True,
+         "guards": ["review_step"],
          "fields": [DATE_ON, textarea("attendees", _("Attendees")),
                     textarea("conclusion", _("Conclusion"))],
          "effect": "collective", "source": "行政处罚法第五十七条"},

@@ -384,6 +384,7 @@ def _apply(ctx: GuardContext, *, reason: str, late_reason: str, late: list[Any],
     )
     if case.status != status_before:
         hooks.status_changed(case, ctx.actor, status_before)
+    hooks.step_taken(ctx, step)
     return step
 
 

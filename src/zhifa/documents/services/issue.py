@@ -52,6 +52,7 @@ from zhifa.ledger.services import ledger_append
 from .. import doctypes
 from ..doctypes import Element
 from ..events import DOCUMENT_ISSUED, DOCUMENT_VOIDED
+from ..hooks import run_issue_checks
 from ..models import Document, DocumentState, DocumentTemplate, ServiceRecord, ServiceState
 from ._access import require_document_change, require_void_issued
 from .checks import describe, elements_detail, missing, require_as_decided, split_reasons
@@ -120,6 +121,7 @@ def _check_ready(case: Case, doc: Document,
     if step is not None:
         # the decision issued is the decision made (approved) on this text
         require_as_decided(doc, step)
+    run_issue_checks(case, doc.doc_type, step)
     today = timezone.localdate()
     day = issued_on or today
     if day > today:

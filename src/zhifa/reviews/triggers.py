@@ -1,0 +1,299 @@
+"""Whether a case's decision needs legal review, and exactly which rule says so.
+
+Pure reads: ``evaluate`` looks at the case (its proposal, or the decision being made), its
+parties, whether a hearing was held, and the body's review catalogue in force (目录清单), and
+returns every reason that applies. Sources:
+
+- statutory (APL art. 58 §1): (1) a major public interest; (2) a party's or a third party's
+  major rights, after a hearing; (3) difficult and complex, several legal relationships;
+  (4) other cases the law requires. (1), (3) and (4) need judgement: the officer states them
+  in the investigation report (fields ``major``, ``several_relations``, ``law_requires``);
+  (2) is known from the case (a hearing was held).
+- the catalogue: amount thresholds per party type (inclusive 含本数 or exclusive 不含本数;
+  the confiscated value counted where the catalogue says so; an individual business uses the
+  natural-person threshold when it has none of its own) and category triggers (licence
+  revocation, stop production or business, closure, practice restriction, qualification
+  lowering, a hearing held, a mitigated penalty, a penalty below or above the benchmark tier,
+  every general-procedure penalty, a licensing refusal).
+- voluntary: the officer sent the case to review although no rule required it.
+
+A reason is ``{"code", "kind", "params"}``; ``label`` renders it in the active language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from zhifa.catalog.models import (
+    BenchmarkTier,
+    Comparator,
+    DiscretionBenchmark,
+    PartyType,
+    ReviewCatalogue,
+    ReviewThreshold,
+    ReviewTrigger,
+    Tier,
+)
+
+STATUTORY_SOURCE = "行政处罚法第五十八条第一款"
+STATUTORY = {
+    # code: (label msgid, source)
+    "public_interest": (N_("Involves a major public interest"), "行政处罚法第五十八条第一款第一项"),
+    "hearing_held": (N_("Concerns major rights and a hearing was held"),
+                     "行政处罚法第五十八条第一款第二项"),
+    "several_relations": (N_("Difficult and complex, involving several legal relationships"),
+                          "行政处罚法第五十八条第一款第三项"),
+    "by_law": (N_("Required by law or regulation: %(law)s"), "行政处罚法第五十八条第一款第四项"),
+}
+KIND_TRIGGERS = {
+    ReviewTrigger.REVOKE_LICENCE: "revoke_licence",
+    ReviewTrigger.STOP_PRODUCTION: "stop_production",
+    ReviewTrigger.CLOSURE: "closure",
+    ReviewTrigger.RESTRICT_PRACTICE: "restrict_practice",
+    ReviewTrigger.LOWER_QUALIFICATION: "lower_qualification",
+}
+# procedures whose decisions the catalogue's penalty triggers concern
+PENALTY_PROCEDURES = ("general",)
+LICENSING_PROCEDURES = ("licensing",)
+# decision outcomes as the basis names them
+PENALTY, NO_PENALTY, TRANSFER, DENY, GRANT = "penalty", "no_penalty", "transfer", "deny", "grant"
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What the determination looked at."""
+
+    procedure: str
+    outcome: str                     # penalty | no_penalty | transfer | deny | grant | ""
+    kinds: tuple[str, ...]
+    fine: int                        # fen
+    confiscation: int                # fen
+    party_types: tuple[str, ...]
+    hearing_held: bool
+    public_interest: bool
+    several_relations: bool
+    law_requires: str
+    benchmark: str
+    tier: str
+    voluntary: bool
+    day: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class Determination:
+    required: bool
+    reasons: tuple[dict[str, Any], ...]
+    basis: Basis
+    catalogue: ReviewCatalogue | None = None
+    notes: tuple[str, ...] = field(default=())  # e.g. an unknown benchmark code
+
+    @property
+    def fingerprint(self) -> str:
+        raw = json.dumps({"reasons": list(self.reasons),
+                          "catalogue": [self.catalogue.code, self.catalogue.version]
+                          if self.catalogue else None},
+                         sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    def labels(self) -> list[str]:
+        return [label(r) for r in self.reasons]
+
+
+def yuan(fen: int) -> str:
+    return f"{fen / 100:,.2f}"
+
+
+def label(reason: Mapping[str, Any]) -> str:
+    """The reason in the active language, with its source."""
+    code, kind, p = reason["code"], reason["kind"], reason.get("params", {})
+    if kind == "statutory":
+        msgid, _source = STATUTORY[code]
+        return _(msgid) % p if "%(" in msgid else _(msgid)
+    if kind == "threshold":
+        return (_("%(what)s %(amount)s yuan: %(party)s threshold of the catalogue "
+                  "%(comparator)s %(threshold)s yuan") % {
+            "what": _("Fine and confiscation") if p.get("counts_confiscation")
+            else _("Fine"),
+            "amount": yuan(p["amount"]), "party": str(PartyType(p["party_type"]).label),
+            "comparator": str(Comparator(p["comparator"]).label),
+            "threshold": yuan(p["threshold"])})
+    if kind == "category":
+        text = str(ReviewTrigger(code).label)
+        if code in (ReviewTrigger.BELOW_BENCHMARK, ReviewTrigger.ABOVE_BENCHMARK):
+            text += _(" (fine %(fine)s yuan, tier %(low)s–%(high)s yuan)") % {
+                "fine": yuan(p["fine"]),
+                "low": yuan(p["min"]) if p.get("min") is not None else "—",
+                "high": yuan(p["max"]) if p.get("max") is not None else "—"}
+        return text
+    if kind == "voluntary":
+        return _("Sent to review voluntarily by the handler")
+    return code
+
+
+def source(reason: Mapping[str, Any], catalogue_title: str = "") -> str:
+    if reason["kind"] == "statutory":
+        return STATUTORY[reason["code"]][1]
+    if reason["kind"] in ("threshold", "category"):
+        p = reason.get("params", {})
+        return f"{p.get('catalogue_title') or catalogue_title}（{_('version')} {p.get('version')}）"
+    return ""
+
+
+def catalogue_for(body: Any, day: dt.date) -> ReviewCatalogue | None:
+    """The body's review catalogue in force on ``day`` (the highest version if several)."""
+    return (ReviewCatalogue.objects.in_force_on(day).filter(body=body)
+            .prefetch_related("thresholds", "category_triggers")
+            .order_by("-version").first())
+
+
+def _amount(value: Any) -> int:
+    if value in (None, ""):
+        return 0
+    return int(value)
+
+
+def basis_for(case: Any, *, action: str = "", decision: Mapping[str, Any] | None = None,
+              voluntary: bool = False, day: dt.date | None = None) -> Basis:
+    """The decision the determination is about: the one being made (``decision``: the
+    deciding step's data) or else the proposal of the investigation report."""
+    report = (case.data or {}).get("submit_report", {}) or {}
+    parties = tuple(sorted({p.party_type for p in case.parties.all()}))
+    if decision is not None and case.procedure in LICENSING_PROCEDURES:
+        outcome = DENY if action == "deny" else GRANT
+        kinds: tuple[str, ...] = ()
+        fine = confiscation = 0
+    elif decision is not None and "outcome" in decision:
+        outcome = str(decision.get("outcome") or "")
+        kinds = tuple(sorted(decision.get("kinds") or []))
+        fine, confiscation = _amount(decision.get("fine")), _amount(decision.get("confiscation"))
+    else:
+        kinds = tuple(sorted(case.proposed_kinds or []))
+        fine, confiscation = _amount(case.proposed_fine), _amount(case.proposed_confiscation)
+        if case.procedure in LICENSING_PROCEDURES:
+            outcome = ""
+        else:
+            outcome = PENALTY if kinds else (NO_PENALTY if report else "")
+    return Basis(
+        procedure=case.procedure, outcome=outcome, kinds=kinds, fine=fine,
+        confiscation=confiscation, party_types=parties,
+        hearing_held=case.hearing_held_on is not None,
+        public_interest=bool(case.is_major),
+        several_relations=bool(report.get("several_relations")),
+        law_requires=str(report.get("law_requires") or "").strip(),
+        benchmark=str(report.get("benchmark") or "").strip(),
+        tier=str(report.get("tier") or ""), voluntary=voluntary,
+        day=(day or timezone.localdate()).isoformat())
+
+
+def threshold_for(catalogue: ReviewCatalogue, party_type: str) -> ReviewThreshold | None:
+    rows = {t.party_type: t for t in catalogue.thresholds.all()}
+    if party_type in rows:
+        return rows[party_type]
+    if party_type == PartyType.INDIVIDUAL_BUSINESS:
+        return rows.get(PartyType.NATURAL_PERSON)
+    return None
+
+
+def _benchmark_tier(case: Any, code: str, tier: str, day: dt.date) -> BenchmarkTier | None:
+    """The tier of the benchmark ``code`` in force for the case's region (the most specific
+    region on its path)."""
+    codes = [c for c in case.region.path.strip("/").split("/") if c]
+    rows = list(DiscretionBenchmark.objects.in_force_on(day)
+                .filter(code=code, region__code__in=codes).select_related("region"))
+    if not rows:
+        return None
+    bench = max(rows, key=lambda b: codes.index(b.region.code))
+    return bench.tiers.filter(tier=tier).first()
+
+
+def _category_hit(code: str, b: Basis, penalty: bool, case: Any, day: dt.date,
+                  notes: list[str]) -> dict[str, Any] | None:
+    """The parameters of a category trigger that applies, or None."""
+    simple = {
+        ReviewTrigger.ALL_GENERAL_PROCEDURE: penalty,
+        ReviewTrigger.HEARING_HELD: b.hearing_held,
+        ReviewTrigger.MITIGATED: penalty and b.tier == Tier.MITIGATED,
+        ReviewTrigger.LICENSING_REFUSAL: b.outcome == DENY,
+    }
+    if code in KIND_TRIGGERS:
+        return {} if penalty and KIND_TRIGGERS[code] in b.kinds else None
+    if code in simple:
+        return {} if simple[code] else None
+    if code not in (ReviewTrigger.BELOW_BENCHMARK, ReviewTrigger.ABOVE_BENCHMARK):
+        return None  # coercive-measure triggers: not a decision this gate sees
+    if not (penalty and b.benchmark and b.tier and "fine" in b.kinds):
+        return None
+    row = _benchmark_tier(case, b.benchmark, b.tier, day)
+    if row is None:
+        notes.append(_("Benchmark %(code)s has no tier “%(tier)s” in force here.")
+                     % {"code": b.benchmark, "tier": b.tier})
+        return None
+    if row.benchmark.amount_unit != "yuan":
+        notes.append(_("Benchmark %(code)s is not in fixed amounts: compare the fine with "
+                       "the tier by hand.") % {"code": b.benchmark})
+        return None
+    params = {"fine": b.fine, "min": row.min_value, "max": row.max_value}
+    if code == ReviewTrigger.BELOW_BENCHMARK:
+        below = row.min_value is not None and b.fine < row.min_value
+        return params if below else None
+    above = row.max_value is not None and b.fine > row.max_value
+    return params if above else None
+
+
+def evaluate(case: Any, *, action: str = "", decision: Mapping[str, Any] | None = None,
+             voluntary: bool = False, day: dt.date | None = None) -> Determination:
+    day = day or timezone.localdate()
+    b = basis_for(case, action=action, decision=decision, voluntary=voluntary, day=day)
+    reasons: list[dict[str, Any]] = []
+    notes: list[str] = []
+
+    def add(code: str, kind: str, **params: Any) -> None:
+        reasons.append({"code": code, "kind": kind, "params": params})
+
+    deciding = b.outcome in (PENALTY, NO_PENALTY, DENY) or (
+        b.outcome == "" and case.procedure in PENALTY_PROCEDURES)
+    if b.public_interest:
+        add("public_interest", "statutory")
+    if b.hearing_held:
+        add("hearing_held", "statutory")
+    if b.several_relations:
+        add("several_relations", "statutory")
+    if b.law_requires:
+        add("by_law", "statutory", law=b.law_requires)
+    catalogue = catalogue_for(case.body, day)
+    if catalogue is not None and deciding:
+        meta = {"catalogue": catalogue.code, "version": catalogue.version,
+                "catalogue_title": catalogue.title}
+        penalty = b.outcome == PENALTY and case.procedure in PENALTY_PROCEDURES
+        if penalty:
+            seen: set[str] = set()
+            for party_type in b.party_types:
+                t = threshold_for(catalogue, party_type)
+                if t is None or t.party_type in seen:
+                    continue
+                amount = b.fine + (b.confiscation if t.counts_confiscation else 0)
+                if amount and t.is_met(amount):
+                    seen.add(t.party_type)
+                    add(f"threshold:{party_type}", "threshold", party_type=party_type,
+                        amount=amount, threshold=t.amount_fen, comparator=t.comparator,
+                        counts_confiscation=t.counts_confiscation, **meta)
+        for trig in catalogue.category_triggers.all():
+            hit = _category_hit(trig.trigger, b, penalty, case, day, notes)
+            if hit is not None:
+                add(trig.trigger, "category", **hit, **meta)
+    if voluntary:
+        add("voluntary", "voluntary")
+    return Determination(required=bool(reasons), reasons=tuple(reasons), basis=b,
+                         catalogue=catalogue, notes=tuple(dict.fromkeys(notes)))
