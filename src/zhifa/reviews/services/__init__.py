@@ -1,0 +1,2 @@
+"""Legal review services. Import from the modules: ``determine``, ``requests``, ``assign``,
+``extensions``, ``opinions``, ``discussions``, ``alerts``."""
