@@ -39,6 +39,7 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # services by announcement deemed done today (CPL art. 95): just after midnight
     "documents.serve_due": {"task": "documents.serve_due",
                             "schedule": crontab(hour=0, minute=20)},
+    "reviews.alerts": {"task": "reviews.alerts", "schedule": crontab(hour=0, minute=40)},
 }
 
 app = Celery("zhifa")

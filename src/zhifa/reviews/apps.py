@@ -10,6 +10,7 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import events  # noqa: F401  (registers the review event codes)
+        from . import tasks  # noqa: F401  (registers the Celery task reviews.alerts)
         from .hooks import register_hooks
 
         register_hooks()

@@ -1,0 +1,1 @@
+"""Verbs of ``zhifa reviews …`` (see ``management/commands/reviews.py``)."""
