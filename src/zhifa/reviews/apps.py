@@ -9,8 +9,10 @@ class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import events  # noqa: F401  (registers the review event codes)
-        from . import tasks  # noqa: F401  (registers the Celery task reviews.alerts)
+        from . import (
+            events,  # noqa: F401  (registers the review event codes)
+            tasks,  # noqa: F401  (registers the Celery task reviews.alerts)
+        )
         from .hooks import register_hooks
 
         register_hooks()
