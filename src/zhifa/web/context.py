@@ -31,8 +31,9 @@ class NavItem:
     active: bool
 
 
-# (label, url name or path, permissions any of which shows the entry; empty: every user)
-_NAV: tuple[tuple[Any, str, tuple[Perm, ...]], ...] = (
+# (label, url name or path, permissions or account roles any of which shows the entry;
+# empty: every user)
+_NAV: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
     (_("Workbench"), "web:home", ()),
     (pgettext_lazy("case list", "Cases"), "web:case_list", (Perm.VIEW_CASES,)),
     (_("Bodies"), "web:body_list", (Perm.VIEW_REGISTRY,)),
@@ -40,6 +41,9 @@ _NAV: tuple[tuple[Any, str, tuple[Perm, ...]], ...] = (
     (_("Certificates"), "web:certificate_list", (Perm.VIEW_REGISTRY,)),
     (_("Enforcement items"), "web:item_list", (Perm.VIEW_CATALOG,)),
     (_("Benchmarks"), "web:benchmark_list", (Perm.VIEW_CATALOG,)),
+    # issue 6: the legal reviewers' and heads' queue; the supervisors' indicators
+    (_("Legal review"), "web:review_queue", (AccountRole.REVIEWER, AccountRole.HEAD)),
+    (_("Legal review indicators"), "web:review_kpis", (Perm.SUPERVISE,)),
     # issue 4: recording devices, audio/video coverage, disposal of expired evidence
     (_("Recording devices"), "web:device_list", (Perm.VIEW_REGISTRY,)),
     (_("Recording coverage"), "web:evidence_coverage_agency", (Perm.VIEW_CASES,)),
@@ -54,10 +58,10 @@ _NAV: tuple[tuple[Any, str, tuple[Perm, ...]], ...] = (
 
 
 def navigation(request: HttpRequest) -> list[NavItem]:
-    perms = perms_of(request.user)
+    held = {str(p) for p in perms_of(request.user)} | set(request.user.roles or [])
     items: list[NavItem] = []
     for label, target, needs in _NAV:
-        if needs and not perms.intersection(needs):
+        if needs and not held.intersection(needs):
             continue
         url = target if target.startswith("/") else reverse(target)
         active = request.path == url if url == "/" else request.path.startswith(url)

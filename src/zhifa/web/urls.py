@@ -17,6 +17,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("", include("zhifa.web.urls_evidence")),  # issue 4
     path("", include("zhifa.web.urls_documents")),  # issue 5
+    path("", include("zhifa.web.urls_reviews")),  # issue 6
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("bodies/", registry.body_list, name="body_list"),

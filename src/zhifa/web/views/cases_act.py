@@ -25,6 +25,7 @@ from zhifa.orgs.permissions import Perm
 from ..case_forms import LATE_FIELD, ApprovalDecisionForm, action_form, action_raw
 from .cases_page import ApprovalFeedback, case_page
 from .common import found, staff_view
+from .reviews import REVIEW_STEPS
 
 
 def _to_case(case: Case, anchor: str = "") -> HttpResponse:
@@ -52,6 +53,10 @@ def case_action(request: HttpRequest, public_id: Any, action: str) -> HttpRespon
     act = proc.action(action)
     if act is None:
         raise Http404
+    if action in REVIEW_STEPS:
+        messages.info(request, _("Legal review is submitted, given and discussed on the case's "
+                                 "legal review page."))
+        return redirect(reverse("web:review_case", kwargs={"public_id": case.public_id}))
     raw = action_raw(act, request.POST)
     late_reason = str(request.POST.get(LATE_FIELD, ""))
     try:

@@ -37,6 +37,7 @@ from zhifa.workdays.calendar import working_days_between
 from ..case_forms import ActionForm, ApprovalDecisionForm, action_form, display_value
 from ..flowchart import procedure_svg
 from .common import render_page
+from .reviews import REVIEW_STEPS, review_summary
 
 ARCHIVE_ACTION = "archive"
 
@@ -231,7 +232,11 @@ def case_page(request: HttpRequest, case: Case, *, bound: ActionForm | None = No
     # archiving builds the case-file package: it is done on the archive tab, not by the
     # generic action form
     archive_ready = any(a.code == ARCHIVE_ACTION for a in view.actions)
-    actions = [a for a in view.actions if a.code not in waiting and a.code != ARCHIVE_ACTION]
+    # the legal-review steps are taken on the review page, with the package, the opinion
+    # over the review points and the discussion record (never as plain steps)
+    review_steps = [a for a in view.actions if a.code in REVIEW_STEPS]
+    actions = [a for a in view.actions if a.code not in waiting and a.code != ARCHIVE_ACTION
+               and a.code not in REVIEW_STEPS]
     forms = [bound if bound is not None and bound.code == a.code else action_form(a, today=today)
              for a in actions]
     stray_error = bound if bound is not None and bound.code not in {a.code for a in actions} \
@@ -257,6 +262,8 @@ def case_page(request: HttpRequest, case: Case, *, bound: ActionForm | None = No
         "entries": entries,
         "entry_status_text": {k: str(v) for k, v in ENTRY_STATUS_TEXT.items()},
         "archive_ready": archive_ready,
+        "review_steps": review_steps,
+        "review": review_summary(case),
         "flowchart": procedure_svg(proc, current=case.stage),
         "today": today,
     }
