@@ -31,3 +31,5 @@ REVIEW_DRAFT_SAVED = register_event(7010, "review.package_saved",
                                     _("Legal review package saved (round {round})"))
 REVIEW_OVERDUE = register_event(7011, "review.overdue",
                                 _("Legal review overdue since {due} (round {round})"))
+DISCUSSION_OPENED = register_event(7012, "review.discussion_opened",
+                                   _("Collective discussion requested: {agenda}"))
