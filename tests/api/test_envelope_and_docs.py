@@ -53,6 +53,11 @@ def test_csrf_failure_envelope(w: ApiWorld) -> None:
 
 
 OPERATION_IDS = {
+    # issue 6: legal review
+    "review_for_case", "review_package", "eligible_reviewers", "body_reviewers",
+    "review_queue", "review_kpis", "review_draft_save", "review_submit", "review_assign",
+    "opinion_save", "opinion_submit", "extension_request", "extension_decide",
+    "review_contest", "discussion_open", "discussion_record",
     "visible_regions", "region_tree", "visible_sectors", "visible_bodies", "body_get_for_user",
     "body_departments", "visible_people", "person_get_for_user", "visible_certificates",
     "certificate_find_by_number", "certificate_get_for_user", "certificate_validity",

@@ -19,6 +19,7 @@ from . import (
     procedures,
     regions,
     review_catalogues,
+    reviews,
 )
 from .root import api
 
@@ -26,5 +27,6 @@ for module in (regions, bodies, people, certificates, items, benchmarks, review_
                cases, procedures,  # issue 3: cases and procedure definitions
                evidence, evidence_av, evidence_custody, evidence_coverage, archive,  # issue 4
                documents, documents_admin,  # issue 5
+               reviews,  # issue 6
                fallback):
     api.add_router("/", module.router)

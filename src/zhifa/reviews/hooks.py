@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -25,6 +26,7 @@ from zhifa.cases import hooks
 from .models import Outcome, RequestState, ReviewRequest
 from .triggers import evaluate, label
 
+GATE = "legal_review_passed"  # the cases app's guard (and hook) this module fills
 SOURCE = "行政处罚法第五十八条；国办发〔2018〕118号"
 AFTER_HEARING_SOURCE = "行政处罚法第五十八条第一款第二项"
 
@@ -71,19 +73,22 @@ def heavier_than(decision: Mapping[str, Any], passed: Mapping[str, Any]) -> list
     return out
 
 
-def gate_refusals(case: Any, *, action: str, decision: Mapping[str, Any] | None) -> list[Any]:
-    """Why the decision cannot be made now ([] when it can)."""
+def gate_refusals(case: Any, *, action: str, decision: Mapping[str, Any] | None,
+                  day: dt.date | None = None) -> list[Any]:
+    """Why the decision cannot be made now ([] when it can). ``day``: the day of the decision
+    (the catalogue in force then applies; default today)."""
+    from .services.determine import sent_voluntarily
+
     request = ReviewRequest.objects.filter(case=case).first()
-    voluntary = request is not None and request.voluntary
-    det = evaluate(case, action=action, decision=decision, voluntary=voluntary)
+    det = evaluate(case, action=action, decision=decision, voluntary=sent_voluntarily(request),
+                   day=day)
     if not det.required and (request is None or request.state in (RequestState.DRAFT,
                                                                    RequestState.WITHDRAWN)):
         return []
-    why = "；".join(det.labels()) or _("sent to review")
     if request is None or request.state in (RequestState.DRAFT, RequestState.WITHDRAWN):
         return [_refusal("legal_review_missing",
                          _("This decision needs legal review (%(why)s): submit it for "
-                           "review first.") % {"why": why})]
+                           "review first.") % {"why": "；".join(det.labels())})]
     if request.state in (RequestState.SUBMITTED, RequestState.IN_REVIEW):
         return [_refusal("legal_review_pending",
                          _("The legal review of this case has not given its opinion yet."))]
@@ -92,7 +97,8 @@ def gate_refusals(case: Any, *, action: str, decision: Mapping[str, Any] | None)
                          _("The handler contested the legal review opinion: the collective "
                            "discussion must decide first."))]
     if request.state == RequestState.RETURNED:
-        latest = request.rounds.order_by("-number").first()
+        # the round whose opinion returned it (a next package may be saved as a draft)
+        latest = request.rounds.filter(number=request.current_round).first()
         outcome = latest.outcome if latest is not None else ""
         if outcome == Outcome.TRANSFER and decision is not None \
                 and decision.get("outcome") == "transfer":
@@ -119,7 +125,7 @@ def gate_refusals(case: Any, *, action: str, decision: Mapping[str, Any] | None)
 def gate_hook(ctx: Any) -> list[Any]:
     if not ctx.action.deciding:
         return []  # review precedes the decision (APL art. 58), not the prior notice
-    return gate_refusals(ctx.case, action=ctx.action.code, decision=ctx.data)
+    return gate_refusals(ctx.case, action=ctx.action.code, decision=ctx.data, day=ctx.on)
 
 
 def on_step(ctx: Any, step: Any) -> None:
@@ -130,21 +136,26 @@ def on_step(ctx: Any, step: Any) -> None:
 
 
 def document_issue_check(case: Any, doc_type: str, step: Any) -> None:
-    """Before a decision document is numbered: the decision it carries passed the gate."""
+    """Before a decision document is numbered: the decision it carries passes the gate now
+    (checked only for a decision the gate guards: a licence granted is not)."""
+    from zhifa.cases.procedures import procedure_get
     from zhifa.core.errors import ApplicationError
 
     from .services.determine import DECISION_DOCUMENTS
 
     if doc_type not in DECISION_DOCUMENTS or step is None:
         return
-    found = gate_refusals(case, action=step.action, decision=step.data)
+    act = procedure_get(case.procedure, body=case.body).action(step.action)
+    if act is None or GATE not in act.guards:
+        return
+    found = gate_refusals(case, action=step.action, decision=step.data, day=step.acted_on)
     if found:
         raise ApplicationError(found[0].message, code=found[0].code,
                                detail=[r.as_dict() for r in found])
 
 
 def register_hooks() -> None:
-    hooks.register("legal_review_passed", gate_hook)
+    hooks.register(GATE, gate_hook)
     hooks.register("review_step", review_step_hook)
     hooks.on_step_taken("reviews", on_step)
     from zhifa.documents.hooks import register_issue_check

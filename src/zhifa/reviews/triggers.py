@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from zhifa.catalog.models import (
+    AmountUnit,
     BenchmarkTier,
     Comparator,
     DiscretionBenchmark,
@@ -54,7 +55,7 @@ STATUTORY = {
                           "行政处罚法第五十八条第一款第三项"),
     "by_law": (N_("Required by law or regulation: %(law)s"), "行政处罚法第五十八条第一款第四项"),
 }
-KIND_TRIGGERS = {
+KIND_TRIGGERS: dict[str, str] = {
     ReviewTrigger.REVOKE_LICENCE: "revoke_licence",
     ReviewTrigger.STOP_PRODUCTION: "stop_production",
     ReviewTrigger.CLOSURE: "closure",
@@ -101,10 +102,9 @@ class Determination:
 
     @property
     def fingerprint(self) -> str:
-        raw = json.dumps({"reasons": list(self.reasons),
-                          "catalogue": [self.catalogue.code, self.catalogue.version]
-                          if self.catalogue else None},
-                         sort_keys=True, ensure_ascii=False, default=str)
+        """The result: the reasons (each catalogue reason names its catalogue's version). A
+        new catalogue version that changes no reason does not change the result."""
+        raw = json.dumps(list(self.reasons), sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(raw.encode()).hexdigest()
 
     def labels(self) -> list[str]:
@@ -124,22 +124,37 @@ def label(reason: Mapping[str, Any]) -> str:
     if kind == "threshold":
         return (_("%(what)s %(amount)s yuan: %(party)s threshold of the catalogue "
                   "%(comparator)s %(threshold)s yuan") % {
-            "what": _("Fine and confiscation") if p.get("counts_confiscation")
-            else _("Fine"),
+            "what": _threshold_what(p),
             "amount": yuan(p["amount"]), "party": str(PartyType(p["party_type"]).label),
             "comparator": str(Comparator(p["comparator"]).label),
             "threshold": yuan(p["threshold"])})
     if kind == "category":
         text = str(ReviewTrigger(code).label)
         if code in (ReviewTrigger.BELOW_BENCHMARK, ReviewTrigger.ABOVE_BENCHMARK):
-            text += _(" (fine %(fine)s yuan, tier %(low)s–%(high)s yuan)") % {
-                "fine": yuan(p["fine"]),
-                "low": yuan(p["min"]) if p.get("min") is not None else "—",
-                "high": yuan(p["max"]) if p.get("max") is not None else "—"}
+            text += _benchmark_range(p)
         return text
     if kind == "voluntary":
         return _("Sent to review voluntarily by the handler")
     return code
+
+
+def _threshold_what(p: Mapping[str, Any]) -> str:
+    """What the amount measured against a threshold is made of."""
+    confiscation = int(p.get("confiscation") or 0)
+    if not confiscation:
+        return _("Fine")
+    return _("Fine and confiscation") if p["amount"] > confiscation else _("Confiscation")
+
+
+def _benchmark_range(p: Mapping[str, Any]) -> str:
+    values = {"fine": yuan(p["fine"]),
+              "low": yuan(p["min"]) if p.get("min") is not None else "",
+              "high": yuan(p["max"]) if p.get("max") is not None else ""}
+    if values["low"] and values["high"]:
+        return _(" (fine %(fine)s yuan, tier %(low)s–%(high)s yuan)") % values
+    if values["low"]:
+        return _(" (fine %(fine)s yuan, tier from %(low)s yuan)") % values
+    return _(" (fine %(fine)s yuan, tier up to %(high)s yuan)") % values
 
 
 def source(reason: Mapping[str, Any], catalogue_title: str = "") -> str:
@@ -206,22 +221,21 @@ def threshold_for(catalogue: ReviewCatalogue, party_type: str) -> ReviewThreshol
     return None
 
 
-def _benchmark_tier(case: Any, code: str, tier: str, day: dt.date) -> BenchmarkTier | None:
-    """The tier of the benchmark ``code`` in force for the case's region (the most specific
+def _benchmark(case: Any, code: str, day: dt.date) -> DiscretionBenchmark | None:
+    """The benchmark ``code`` in force on ``day`` for the case's region (the most specific
     region on its path)."""
     codes = [c for c in case.region.path.strip("/").split("/") if c]
     rows = list(DiscretionBenchmark.objects.in_force_on(day)
                 .filter(code=code, region__code__in=codes).select_related("region"))
     if not rows:
         return None
-    bench = max(rows, key=lambda b: codes.index(b.region.code))
-    return bench.tiers.filter(tier=tier).first()
+    return max(rows, key=lambda b: codes.index(b.region.code))
 
 
 def _category_hit(code: str, b: Basis, penalty: bool, case: Any, day: dt.date,
                   notes: list[str]) -> dict[str, Any] | None:
     """The parameters of a category trigger that applies, or None."""
-    simple = {
+    simple: dict[str, bool] = {
         ReviewTrigger.ALL_GENERAL_PROCEDURE: penalty,
         ReviewTrigger.HEARING_HELD: b.hearing_held,
         ReviewTrigger.MITIGATED: penalty and b.tier == Tier.MITIGATED,
@@ -235,12 +249,18 @@ def _category_hit(code: str, b: Basis, penalty: bool, case: Any, day: dt.date,
         return None  # coercive-measure triggers: not a decision this gate sees
     if not (penalty and b.benchmark and b.tier and "fine" in b.kinds):
         return None
-    row = _benchmark_tier(case, b.benchmark, b.tier, day)
-    if row is None:
-        notes.append(_("Benchmark %(code)s has no tier “%(tier)s” in force here.")
-                     % {"code": b.benchmark, "tier": b.tier})
+    bench = _benchmark(case, b.benchmark, day)
+    if bench is None:
+        notes.append(_("No discretion benchmark %(code)s is in force here: compare the fine "
+                       "with the benchmark by hand.") % {"code": b.benchmark})
         return None
-    if row.benchmark.amount_unit != "yuan":
+    row: BenchmarkTier | None = bench.tiers.filter(tier=b.tier).first()
+    if row is None:
+        notes.append(_("Benchmark %(code)s has no tier “%(tier)s”: compare the fine with the "
+                       "benchmark by hand.")
+                     % {"code": b.benchmark, "tier": Tier(b.tier).label})
+        return None
+    if bench.amount_unit != AmountUnit.YUAN:
         notes.append(_("Benchmark %(code)s is not in fixed amounts: compare the fine with "
                        "the tier by hand.") % {"code": b.benchmark})
         return None
@@ -283,13 +303,15 @@ def evaluate(case: Any, *, action: str = "", decision: Mapping[str, Any] | None 
                 t = threshold_for(catalogue, party_type)
                 if t is None or t.party_type in seen:
                     continue
-                amount = b.fine + (b.confiscation if t.counts_confiscation else 0)
+                confiscation = b.confiscation if t.counts_confiscation else 0
+                amount = b.fine + confiscation
                 if amount and t.is_met(amount):
                     seen.add(t.party_type)
                     add(f"threshold:{party_type}", "threshold", party_type=party_type,
-                        amount=amount, threshold=t.amount_fen, comparator=t.comparator,
-                        counts_confiscation=t.counts_confiscation, **meta)
-        for trig in catalogue.category_triggers.all():
+                        amount=amount, confiscation=confiscation, threshold=t.amount_fen,
+                        comparator=t.comparator, counts_confiscation=t.counts_confiscation,
+                        **meta)
+        for trig in sorted(catalogue.category_triggers.all(), key=lambda t: t.trigger):
             hit = _category_hit(trig.trigger, b, penalty, case, day, notes)
             if hit is not None:
                 add(trig.trigger, "category", **hit, **meta)

@@ -8,11 +8,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import pgettext
 
 from zhifa.ledger.services import ledger_append
 
 from ..events import REVIEW_DETERMINED
-from ..models import ReviewDetermination, ReviewRequest
+from ..models import RequestState, ReviewDetermination, ReviewRequest
 from ..triggers import Determination, evaluate, label, source
 
 # steps after which the determination is evaluated again: the proposal (the investigation
@@ -22,6 +23,13 @@ REEVALUATE_ON = ("submit_report", "hold_hearing", "register", "accept")
 DECISION_DOCUMENTS = ("penalty_decision", "no_penalty_decision", "licensing_decision")
 
 
+def sent_voluntarily(request: ReviewRequest | None) -> bool:
+    """A voluntary request counts once it is sent: a package being prepared (or withdrawn)
+    does not make the decision wait."""
+    return request is not None and request.voluntary and request.state not in (
+        RequestState.DRAFT, RequestState.WITHDRAWN)
+
+
 def reasons_text(det: Determination) -> str:
     return "；".join(f"{label(r)}（{source(r)}）" if source(r) else label(r)
                     for r in det.reasons)
@@ -29,25 +37,29 @@ def reasons_text(det: Determination) -> str:
 
 @transaction.atomic
 def review_determine(*, case: Any, actor: Any) -> tuple[ReviewDetermination, Determination]:
-    """Evaluate and store; the ledger entry only when the result changed (a first result
-    of "not required" is stored without one)."""
+    """Evaluate and store; the ledger entry only when the result (required, the reasons)
+    changed, or a first result requires review (a first "not required" is stored without
+    one)."""
     request = ReviewRequest.objects.filter(case=case).only("voluntary", "state").first()
-    det = evaluate(case, voluntary=bool(request and request.voluntary))
+    det = evaluate(case, voluntary=sent_voluntarily(request))
     row, created = ReviewDetermination.objects.get_or_create(case=case)
     fingerprint = det.fingerprint
-    if created or row.fingerprint != fingerprint or row.required != det.required:
-        row.required = det.required
-        row.reasons = list(det.reasons)
-        row.catalogue = det.catalogue
-        row.basis = det.basis.as_dict()
-        row.fingerprint = fingerprint
-        row.save()
-        if created and not det.required:
-            return row, det  # nothing to record: no review was ever required
+    changed = not created and (row.fingerprint != fingerprint or row.required != det.required)
+    # the row is the latest evaluation (what it looked at, the catalogue in force), whether or
+    # not its result changed
+    row.required = det.required
+    row.reasons = list(det.reasons)
+    row.catalogue = det.catalogue
+    row.basis = det.basis.as_dict()
+    row.fingerprint = fingerprint
+    row.save()
+    # the entry records a change of the result, and a first result that requires review
+    # (a first "not required" is nothing to record: no review was ever required)
+    if changed or (created and det.required):
         with translation.override("zh-hans"):
             text = reasons_text(det)
-            required_label = str(translation.gettext("required") if det.required
-                                 else translation.gettext("not required"))
+            required_label = str(pgettext("legal review", "required") if det.required
+                                 else pgettext("legal review", "not required"))
         ledger_append(actor=actor, event=REVIEW_DETERMINED, stream=case.stream, body=case.body,
                       payload={"case": case.number, "required": det.required,
                                "required_label": required_label,
