@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -71,6 +73,23 @@ def heavier_than(decision: Mapping[str, Any], passed: Mapping[str, Any]) -> list
         if int(decision.get(name) or 0) > int(passed.get(name) or 0):
             out.append(name)
     return out
+
+
+def decision_draft_digest(case: Any) -> str:
+    """SHA-256 of the drafted text of the case's decision documents that are not voided (the
+    draft the review read): a review passes that text, and the gate refuses a decision whose
+    draft changed after it passed. "" when the case has none."""
+    from zhifa.documents.models import Document, DocumentState
+
+    from .services.determine import DECISION_DOCUMENTS
+
+    rows = list(Document.objects.filter(case=case, doc_type__in=DECISION_DOCUMENTS)
+                .exclude(state=DocumentState.VOIDED).order_by("id")
+                .values_list("doc_type", "fields"))
+    if not rows:
+        return ""
+    raw = json.dumps(rows, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def gate_refusals(case: Any, *, action: str, decision: Mapping[str, Any] | None,
