@@ -1,5 +1,6 @@
-"""A major penalty decision through legal review in a real Chromium: the officer goes from the
-case to its review page, which says which rule requires review; the package checklist follows
+"""A major penalty decision through legal review in a real Chromium: the decision is refused
+until the case has been reviewed; the officer goes from the case to its review page, which says
+which rule requires review; the package checklist follows
 the handling opinion as it is typed; the package is submitted. The reviewer finds it in the
 queue, takes it and gives an "agree" opinion over the nine review points. Back as the officer,
 the decision is asked for, and the head approves it: the case is decided."""
@@ -9,6 +10,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from tests.browser.helpers import log_in, log_out
 from tests.browser.test_case_flow import approve, stage_text, take_step
@@ -18,7 +20,7 @@ from tests.reviews.factories import evidence, review_agency
 from zhifa.cases.procedures import procedure_get
 from zhifa.reviews.models import Outcome, RequestState, ReviewRequest
 from zhifa.reviews.points import POINT_CODES
-from zhifa.reviews.triggers import label
+from zhifa.reviews.triggers import evaluate, label
 
 
 @pytest.mark.browser
@@ -35,10 +37,19 @@ def test_submission_opinion_approval_decision(live_server, browser_page):
         why = label({"code": "public_interest", "kind": "statutory", "params": {}})
         decided = str(procedure_get("general").stage("decided").label)
         passed = str(RequestState.PASSED.label)
+        missing = _("This decision needs legal review (%(why)s): submit it for review "
+                    "first.") % {"why": "；".join(evaluate(case, action="decide").labels())}
 
-    # The officer goes from the case to its legal review page: required, and why.
+    # The officer asks for the decision: refused, the case has not been reviewed.
     log_in(page, base, a.u_officer.username)
     page.goto(f"{base}/cases/{case.public_id}/")
+    decision = {"acted_on": today.isoformat(), "fine": "5000", "reasons": "证据确凿，依法处罚"}
+    take_step(page, "decide", decision, choices={"outcome": "penalty"}, ticks=("kinds=fine",))
+    refusal = page.locator('#action-decide .refusal[data-code="legal_review_missing"]')
+    assert refusal.locator(".refusal-message").inner_text() == missing
+    assert missing.startswith("该决定须经法制审核")
+    assert "行政处罚法第五十八条" in refusal.locator(".legal-source").inner_text()
+    # ... and goes from the case to its legal review page: required, and why.
     with page.expect_navigation():
         page.locator("#case-review-go").click()
     assert page.locator("#determination .review-required").get_attribute("data-required") == "1"
@@ -84,9 +95,7 @@ def test_submission_opinion_approval_decision(live_server, browser_page):
     # Back as the officer: the decision is asked for; the head approves it.
     log_in(page, base, a.u_officer.username)
     page.goto(f"{base}/cases/{case.public_id}/")
-    take_step(page, "decide", {"acted_on": today.isoformat(), "fine": "5000",
-                               "reasons": "证据确凿，依法处罚"},
-              choices={"outcome": "penalty"}, ticks=("kinds=fine",))
+    take_step(page, "decide", decision, choices={"outcome": "penalty"}, ticks=("kinds=fine",))
     assert "已提交审批" in page.locator(".messages").inner_text()
     log_out(page)
     log_in(page, base, a.u_head.username)

@@ -138,6 +138,10 @@ def test_the_handler_contests_and_the_heads_discussion_is_recorded(client, a):
     page = head.get(url("review_case", case)).content.decode()
     assert 'class="discussion-record-document"' in page
     assert f"#doc-{d.record_document.public_id}" in page
+    # decided by the discussion: the handler may still submit a changed decision (round 2)
+    again = officer.get(url("review_case", case)).content.decode()
+    assert 'id="submit-form"' in again and 'name="changes"' in again
+    assert 'id="contest-form"' not in again
 
 
 def test_an_officer_may_not_record_the_discussion(client, a):

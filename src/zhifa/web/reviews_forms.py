@@ -117,9 +117,18 @@ class OpinionForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    days = forms.IntegerField(label=_("Working days"), required=False, min_value=1,
-                              max_value=30)
+    """The days are parsed here only: a number out of the range the review allows is the
+    service's refusal, shown on the field (a blank asks for the most allowed)."""
+
+    days = forms.IntegerField(label=_("Working days"), required=False,
+                              widget=forms.NumberInput(attrs={"min": 1}))
     reason = _text(_("Reason"), rows=2)
+
+    def __init__(self, *args: Any, limit: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["days"]
+        field.widget.attrs["max"] = limit
+        field.help_text = _("1 to %(limit)d working days; blank: %(limit)d.") % {"limit": limit}
 
 
 class ExtensionDecisionForm(forms.Form):

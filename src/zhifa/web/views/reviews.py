@@ -44,20 +44,24 @@ from zhifa.reviews.models import (
     Finding,
     Outcome,
     RequestState,
-    ReviewDetermination,
     ReviewExtension,
     ReviewRequest,
     ReviewRound,
     RoundState,
 )
 from zhifa.reviews.points import BY_CODE, MATERIALS_BY_CODE
-from zhifa.reviews.services.assign import eligible_reviewers, review_assign
+from zhifa.reviews.services.assign import eligible_reviewers, review_assign, reviewer_problems
+from zhifa.reviews.services.determine import current_determination
 from zhifa.reviews.services.discussions import (
     discussion_open,
     discussion_record,
     review_contest,
 )
-from zhifa.reviews.services.extensions import extension_decide, extension_request
+from zhifa.reviews.services.extensions import (
+    extension_decide,
+    extension_limit,
+    extension_request,
+)
 from zhifa.reviews.services.opinions import opinion_save, opinion_submit
 from zhifa.reviews.services.requests import (
     may_submit,
@@ -65,7 +69,7 @@ from zhifa.reviews.services.requests import (
     review_package,
     review_submit,
 )
-from zhifa.reviews.triggers import evaluate, label, source
+from zhifa.reviews.triggers import label, source
 
 from ..reviews_forms import (
     AssignForm,
@@ -82,8 +86,10 @@ from .common import found, render_page, staff_view
 
 # the case steps that are taken on this page, through the review services only
 REVIEW_STEPS = ("submit_legal_review", "record_review_opinion", "collective_discussion")
-# states in which the handler prepares (again) and submits the package
-SUBMITTABLE = (RequestState.DRAFT, RequestState.RETURNED, RequestState.WITHDRAWN)
+# states in which the handler prepares (again) and submits the package: a passed review is
+# submitted again when a hearing was held after it or the decision changed (the gate says so)
+SUBMITTABLE = (RequestState.DRAFT, RequestState.RETURNED, RequestState.WITHDRAWN,
+               RequestState.PASSED, RequestState.DISCUSSED)
 CONTESTABLE = (Outcome.AGREE_WITH_CHANGES, Outcome.DO_NOT_DECIDE, Outcome.TRANSFER)
 LICENSING_REVIEW_STAGE = "reviewing"
 
@@ -138,7 +144,7 @@ class Who:
 class Summary:
     """The review as the case page shows it."""
 
-    required: bool | None  # None: not determined yet
+    required: bool
     reasons: list[str]
     state: str
     state_label: str
@@ -153,6 +159,9 @@ class Forms:
     assign: AssignForm | None = None
     take: bool = False
     take_error: str = ""
+    take_problems: list[str] = field(default_factory=list)
+    again: bool = False  # submitting again after the review passed
+    after_hearing: bool = False  # ... because a hearing was held after it passed
     opinion: OpinionForm | None = None
     late: bool = False
     extension: ExtensionForm | None = None
@@ -208,12 +217,13 @@ def who(user: Any, case: Case) -> Who:
 
 
 def review_summary(case: Case) -> Summary:
-    """The stored determination and the review's state (the case page's panel)."""
-    det = ReviewDetermination.objects.filter(case=case).first()
+    """Whether review is required, as the gate sees it now, and the review's state (the case
+    page's panel)."""
+    det = current_determination(case)
     rq = ReviewRequest.objects.filter(case=case).first()
     return Summary(
-        required=det.required if det is not None else None,
-        reasons=[label(r) for r in det.reasons] if det is not None else [],
+        required=det.required,
+        reasons=[label(r) for r in det.reasons],
         state=rq.state if rq is not None else "",
         state_label=rq.get_state_display() if rq is not None else "")
 
@@ -239,22 +249,39 @@ def request_or_none(user: Any, case: Case) -> ReviewRequest | None:
         return None
 
 
+class Reviewers:
+    """The case's eligible reviewers, looked up once per request (the submit and assign forms
+    and the take-over all offer them)."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        self._people: list[Person] | None = None
+
+    def __call__(self) -> list[Person]:
+        if self._people is None:
+            self._people = eligible_reviewers(case=self.case)
+        return self._people
+
+
 def page_forms(user: Any, case: Case, rq: ReviewRequest | None, rounds: list[ReviewRound],
                discussions: list[CollectiveDiscussion], w: Who, required_by_rule: bool,
-               today: dt.date, bound: dict[str, Any]) -> Forms:
+               today: dt.date, bound: dict[str, Any], reviewers: Reviewers) -> Forms:
     """The forms this user may use now (bound ones: as they were sent)."""
-    forms = Forms()
+    forms = Forms(take_error=bound.get("take", ""))
     state = rq.state if rq is not None else RequestState.DRAFT
     latest = next((r for r in reversed(rounds) if r.state != RoundState.DRAFT), None)
     draft = next((r for r in rounds if r.state == RoundState.DRAFT), None)
     handler_side = may_submit(user, case)
     if handler_side and state in SUBMITTABLE and _stage_allows_submit(case):
-        people = eligible_reviewers(case=case)
-        forms.submit = bound.get("submit") or SubmitForm(people=people, initial={
+        forms.submit = bound.get("submit") or SubmitForm(people=reviewers(), initial={
             "handling_opinion": draft.handling_opinion if draft else "",
             "changes": draft.changes if draft else "",
             "voluntary": bool(rq and rq.voluntary)})
         forms.next_round = len([r for r in rounds if r.state != RoundState.DRAFT]) + 1
+        forms.again = state in (RequestState.PASSED, RequestState.DISCUSSED)
+        heard = case.hearing_held_on
+        forms.after_hearing = forms.again and rq is not None and heard is not None \
+            and (rq.passed_on is None or rq.passed_on < heard)
         forms.may_volunteer = not required_by_rule
         typed = forms.submit["handling_opinion"].value() or ""
         forms.package = review_package(case=case, handling_opinion=str(typed))
@@ -262,20 +289,26 @@ def page_forms(user: Any, case: Case, rq: ReviewRequest | None, rounds: list[Rev
             and latest.state == RoundState.SUBMITTED and w.handle:
         if w.head:
             forms.assign = bound.get("assign") or AssignForm(
-                people=eligible_reviewers(case=case),
+                people=reviewers(),
                 initial={"reviewer": str(latest.reviewer.public_id) if latest.reviewer
                          else ""})
-        elif w.reviewer and w.person is not None and latest.reviewer_id != w.person.pk:
-            forms.take = True
-            forms.take_error = bound.get("take", "")
+        elif w.reviewer and w.person is not None and state == RequestState.SUBMITTED \
+                and latest.reviewer_id is None:
+            # a reviewer takes a submission nobody has taken; a head reassigns
+            if w.person in reviewers():
+                forms.take = True
+            else:
+                forms.take_problems = [p["message"] for p in
+                                       reviewer_problems(case=case, person=w.person)]
     mine = latest is not None and w.person is not None and latest.reviewer_id == w.person.pk
-    if mine and state == RequestState.IN_REVIEW and latest is not None:
+    if mine and state == RequestState.IN_REVIEW and latest is not None and rq is not None:
         forms.opinion = bound.get("opinion") or OpinionForm.from_round(latest)
         forms.late = latest.due is not None and today > latest.due
         extensions = list(latest.extensions.all())
         if not any(e.state in (ExtensionState.PENDING, ExtensionState.APPROVED)
                    for e in extensions):
-            forms.extension = bound.get("extension") or ExtensionForm()
+            forms.extension = bound.get("extension") or ExtensionForm(
+                limit=extension_limit(rq))
     if w.head and w.handle:
         for r in rounds:
             for e in r.extensions.all():
@@ -296,11 +329,11 @@ def page_forms(user: Any, case: Case, rq: ReviewRequest | None, rounds: list[Rev
 
 
 def review_page(request: HttpRequest, case: Case, *, bound: dict[str, Any] | None = None,
-                status: int = 200) -> HttpResponse:
+                status: int = 200, reviewers: Reviewers | None = None) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     rq = request_or_none(user, case)
-    det = evaluate(case, voluntary=bool(rq and rq.voluntary))
+    det = current_determination(case)  # what the gate uses: a voluntary draft does not count
     rounds = list(rq.rounds.all()) if rq is not None else []
     discussions = list(CollectiveDiscussion.objects.filter(case=case)
                        .select_related("presided_by", "record_document", "round",
@@ -319,7 +352,7 @@ def review_page(request: HttpRequest, case: Case, *, bound: dict[str, Any] | Non
         "current": submitted[-1] if submitted else None,
         "discussions": discussions,
         "forms": page_forms(user, case, rq, rounds, discussions, w, required_by_rule, today,
-                            bound or {}),
+                            bound or {}, reviewers or Reviewers(case)),
         "today": today,
     }
     return render_page(request, "web/reviews/case.html", context, status=status)
@@ -347,13 +380,19 @@ def _to_page(case: Case, anchor: str = "") -> HttpResponse:
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
 
-def _refused(request: HttpRequest, case: Case, key: str, form: Any,
-             exc: ApplicationError) -> HttpResponse:
+def _refused(request: HttpRequest, case: Case, key: str, form: Any, exc: ApplicationError,
+             reviewers: Reviewers | None = None) -> HttpResponse:
     if isinstance(exc, NotFound):
         raise Http404
     refuse(form, exc)
+    return _again(request, case, key, form, exc.status, reviewers)
+
+
+def _again(request: HttpRequest, case: Case, key: str, form: Any, status: int,
+           reviewers: Reviewers | None = None) -> HttpResponse:
+    """The page drawn again with ``form`` as it was sent (refused, or not valid)."""
     case.refresh_from_db()
-    return review_page(request, case, bound={key: form}, status=exc.status)
+    return review_page(request, case, bound={key: form}, status=status, reviewers=reviewers)
 
 
 # --- The case's review page -------------------------------------------------------------------
@@ -377,7 +416,8 @@ def package_check(request: HttpRequest, public_id: Any) -> HttpResponse:
 @staff_view(Perm.HANDLE_CASES)
 def submit(request: HttpRequest, public_id: Any) -> HttpResponse:
     case = _case(request, public_id)
-    form = SubmitForm(request.POST, people=eligible_reviewers(case=case))
+    reviewers = Reviewers(case)
+    form = SubmitForm(request.POST, people=reviewers())
     form.is_valid()
     data = form.cleaned_data
     try:
@@ -394,7 +434,7 @@ def submit(request: HttpRequest, public_id: Any) -> HttpResponse:
                                voluntary=bool(data.get("voluntary")),
                                reviewer=form.person("reviewer"))
     except ApplicationError as exc:
-        return _refused(request, case, "submit", form, exc)
+        return _refused(request, case, "submit", form, exc, reviewers)
     for warning in result.warnings:
         messages.warning(request, str(warning.get("message", "")))
     messages.success(request, _("Submitted for legal review (round %(round)s), due %(due)s.")
@@ -410,7 +450,8 @@ def assign(request: HttpRequest, public_id: Any) -> HttpResponse:
     case = _case(request, public_id)
     rq = _request(request, case)
     take = request.POST.get("intent") == "take"
-    form = AssignForm(request.POST, people=eligible_reviewers(case=case))
+    reviewers = Reviewers(case)
+    form = AssignForm(request.POST, people=reviewers())
     person = getattr(request.user, "person", None) if take else \
         body_person(case, request.POST.get("reviewer"))
     try:
@@ -422,8 +463,9 @@ def assign(request: HttpRequest, public_id: Any) -> HttpResponse:
     except ApplicationError as exc:
         if take:
             case.refresh_from_db()
-            return review_page(request, case, bound={"take": exc.message}, status=exc.status)
-        return _refused(request, case, "assign", form, exc)
+            return review_page(request, case, bound={"take": exc.message}, status=exc.status,
+                               reviewers=reviewers)
+        return _refused(request, case, "assign", form, exc, reviewers)
     reviewer = rnd.reviewer.name if rnd.reviewer else ""
     messages.success(request, _("Legal reviewer assigned: %(name)s.") % {"name": reviewer})
     return _to_page(case, "opinion" if take else "")
@@ -457,8 +499,9 @@ def opinion(request: HttpRequest, public_id: Any) -> HttpResponse:
 def extension_new(request: HttpRequest, public_id: Any) -> HttpResponse:
     case = _case(request, public_id)
     rq = _request(request, case)
-    form = ExtensionForm(request.POST)
-    form.is_valid()
+    form = ExtensionForm(request.POST, limit=extension_limit(rq))
+    if not form.is_valid():  # days that are not a whole number
+        return _again(request, case, "extension", form, 400)
     try:
         extension_request(actor=request.user, request=rq,
                           reason=str(request.POST.get("reason", "")).strip(),
