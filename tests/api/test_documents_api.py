@@ -83,7 +83,8 @@ def test_types_of_a_procedure_in_case_file_order(w: World) -> None:
     data = client(w.a.u_officer).get(f"{API}/document-types?procedure=general").json()
     assert [t["code"] for t in data] == [
         "case_source", "registration_approval", "on_site_record", "questioning_record",
-        "preservation_notice", "correction_order", "investigation_report", "prior_notice",
+        "preservation_notice", "correction_order", "investigation_report",
+        "legal_review_opinion", "collective_discussion_record", "prior_notice",
         "hearing_notice", "hearing_record", "penalty_decision", "no_penalty_decision",
         "e_service_consent", "service_receipt", "reminder", "execution_decision",
         "court_enforcement_application", "closing_report"]
@@ -127,7 +128,7 @@ def test_types_of_a_procedure_in_case_file_order(w: World) -> None:
     assert (decision["reasons"], decision["issue_after"], decision["serves"]) == (
         True, "decide", "serve_decision")
     everything = client(w.a.u_officer).get(f"{API}/document-types").json()
-    assert len(everything) == 25
+    assert len(everything) == 27  # with the two legal review types (issue 6)
     assert client(w.a.u_officer).get(f"{API}/document-types?procedure=nothing").json() == []
 
 

@@ -132,9 +132,11 @@ def test_every_case_has_its_ledger_chain_and_the_ledger_verifies(demo):
     # the case's evidence has its own entries on the case's chain (5000–5999: the body-camera
     # recordings uploaded before each sealing up or impoundment), and so have its documents
     # (6000–6999: drafted, issued, voided, served, form serial used; each document's own
-    # entries are checked in test_documents_demo.py)
+    # entries are checked in test_documents_demo.py), and so has its legal review (7000–7999:
+    # determined, submitted, assigned, opinion, contested, discussed, overdue; checked in
+    # test_reviews_demo.py)
     entries = Counter(LedgerEntry.objects.filter(stream__startswith="case:").exclude(
-        event_code__range=(5000, 6999)).values_list("stream", flat=True))
+        event_code__range=(5000, 7999)).values_list("stream", flat=True))
     cases = list(Case.objects.all())
     assert len(entries) == len(cases)
     for case in cases:

@@ -41,7 +41,8 @@ def test_demo_has_devices_evidence_shares_holds_and_an_archive(demo, demo_media)
     # demo packaged (its documents: tests/demo/test_documents_demo.py)
     archives = CaseArchive.objects.select_related("case", "package").filter(case__body=body)
     assert archives.count() == 2
-    assert archives.filter(case__evidence_items__isnull=False).distinct().count() == 1
+    # both hold evidence: the documents' case has the evidence item of its legal review package
+    assert archives.filter(case__evidence_items__isnull=False).distinct().count() == 2
     for archive in archives:
         assert archive.case.status == CaseStatus.ARCHIVED
         assert archive.package.storage == "local"

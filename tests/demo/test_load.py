@@ -24,7 +24,7 @@ from zhifa.catalog.models import (
 from zhifa.catalog.selectors import article_in_force, hearing_threshold_for
 from zhifa.core.validators import check_credit_code, check_id_number, id_number_birth_date
 from zhifa.demo.data.accounts import DEMO_PASSWORD, LOGINS
-from zhifa.demo.data.bodies import BODIES
+from zhifa.demo.data.bodies import BODIES, DEPUTIES
 from zhifa.demo.data.regions import COUNTIES_UNDER, SECTORS
 from zhifa.demo.services import demo_load
 from zhifa.orgs.models import (
@@ -94,7 +94,9 @@ def test_every_credit_code_is_valid_and_carries_the_region(demo):
 
 def test_people_have_valid_id_numbers_and_realistic_data(demo):
     people = list(Person.objects.select_related("body__region"))
-    assert len(people) == sum(sum(spec.staff) for spec in BODIES) == 173
+    # the staff of each body, and the deputy heads who attend collective discussions
+    assert len(people) == sum(sum(spec.staff) for spec in BODIES) + sum(
+        DEPUTIES.values()) == 176
     assert len({p.name for p in people}) == len(people)
     for person in people:
         assert check_id_number(person.id_number, today=TODAY) == person.id_number
@@ -102,7 +104,7 @@ def test_people_have_valid_id_numbers_and_realistic_data(demo):
         assert 1965 <= id_number_birth_date(person.id_number).year <= 2000
         assert 2 <= len(person.name) <= 4
     kinds = Counter(PersonRole.objects.values_list("kind", flat=True))
-    assert kinds == {"officer": 86, "auxiliary": 29, "reviewer": 25, "head": 24,
+    assert kinds == {"officer": 86, "auxiliary": 29, "reviewer": 25, "head": 27,
                      "supervisor": 9}
     reviewers = Person.objects.filter(roles__kind=RoleKind.REVIEWER)
     assert all(p.legal_qualification_number and p.legal_qualification_date for p in reviewers)
@@ -120,14 +122,14 @@ def test_certificates_for_officers_reviewers_and_heads_only(demo):
         person__roles__kind__in=[RoleKind.AUXILIARY, RoleKind.SUPERVISOR]).exists()
     certs = list(Certificate.objects.select_related("person__body").prefetch_related(
         "areas", "categories", "status_changes"))
-    assert len(certs) == 139
+    assert len(certs) == 142
     for cert in certs:
         assert cert.issuer == "湖南省人民政府"
         assert [a.pk for a in cert.areas.all()] == [cert.person.body.region_id]
         assert [c.pk for c in cert.categories.all()] == [cert.person.body.sector_id]
         assert cert.issue_date < cert.expiry_date
     statuses = Counter(c.status for c in certs)
-    assert statuses == {"valid": 126, "expired": 8, "suspended": 4, "revoked": 1}
+    assert statuses == {"valid": 129, "expired": 8, "suspended": 4, "revoked": 1}
     for cert in certs:
         history = [c.to_status for c in cert.status_changes.all()]
         if cert.status == CertificateStatus.EXPIRED:
@@ -501,8 +503,9 @@ def test_posts_are_real_posts_not_role_names(demo):
                      if re.fullmatch(r"[^副].*(长|主任)", p.post))
     assert max(chiefs.values()) == 1
     heads = Person.objects.filter(roles__kind=RoleKind.HEAD)
-    assert {p.post for p in heads} == {"厅长", "局长", "分局局长", "主任", "大队长"}
+    assert {p.post for p in heads} == {"厅长", "局长", "分局局长", "主任", "大队长", "副局长",
+                                       "副分局局长"}
     assert set(Person.objects.filter(roles__kind=RoleKind.AUXILIARY)
                .values_list("post", flat=True)) == {"协管员"}
     reviewer = User.objects.get(username="reviewer").person
-    assert reviewer.post == "法规股股长"
+    assert reviewer.post == "法制审核科科长"

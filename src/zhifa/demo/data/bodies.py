@@ -27,6 +27,11 @@ COUNTY_STAFF = Staff(officers=4, auxiliaries=2, reviewers=1)
 JUSTICE_STAFF = Staff(officers=1, auxiliaries=0, reviewers=1, supervisors=3)
 
 
+# Deputy heads (副局长 …) of the bodies whose demo cases are discussed collectively (集体讨论,
+# APL art. 57 §2: the heads discuss; at least two attend).
+DEPUTIES = {"fr-market": 2, "yl-ecology": 1}
+
+
 class BodySpec(NamedTuple):
     key: str
     name: str
@@ -85,7 +90,7 @@ BODIES: list[BodySpec] = [
     BodySpec("fr-market", "长沙市芙蓉区市场监督管理局", "芙市监", "market", ORGAN, "county",
              "430102", "cs-market", Staff(officers=7, auxiliaries=3, reviewers=2),
              ("食品安全监管股", "特种设备安全监察股", "市场监管综合行政执法大队"),
-             "法规股", "局领导"),
+             "法制审核科", "局领导"),
     BodySpec("fr-urban", "长沙市芙蓉区城市管理和综合执法局", "芙城管", "urban", ORGAN, "county",
              "430102", "cs-urban", COUNTY_STAFF,
              ("市容环境卫生管理股", "城市管理综合执法大队"), "法制股", "局领导"),

@@ -35,6 +35,7 @@ from zhifa.documents.render.chinese import date_zh, money_figures, money_upper
 from zhifa.documents.services import (
     document_draft,
     document_issue,
+    document_update,
     document_void,
     profile_save,
     serial_book_register,
@@ -268,26 +269,32 @@ class CaseDocuments:
         if case.procedure == "general" and action == "decide":
             outcome = str(data.get("outcome") or "")
             if outcome in DECISION_TYPES:
-                self._decision_draft(actor, case, outcome, facts)
+                self.decision_draft(actor, case, outcome, facts)
         elif case.procedure == "general" and action == "serve_notice" and self._issuing(
                 staff) and recipe in NOTICES_ISSUED:
             self._prior_notice(actor, staff, case, on, facts, recipe)
 
-    def _decision_draft(self, actor: User, case: Case, outcome: str, facts: Facts) -> None:
+    def decision_draft(self, actor: User, case: Case, outcome: str, facts: Facts, *,
+                       final: bool = True) -> None:
+        """The draft decision document: for the legal review's package (the penalty
+        proposed, ``final`` False) and before the decision (the penalty decided), when the
+        draft made for the review is brought up to date."""
         doc_type = DECISION_TYPES[outcome]
-        if Document.objects.filter(case=case, doc_type=doc_type,
-                                   state=DocumentState.DRAFT).exists():
-            return  # asked again after the head sent it back
         defence = case.steps.filter(action="record_defence").exists()
         fields = {"证据": _evidence(facts), **reasons(facts, case, outcome, defence=defence)}
         if outcome == "penalty":
-            fields["处罚内容"] = penalty_text(facts, final=True)
+            fields["处罚内容"] = penalty_text(facts, final=final)
             if not (facts.final_fine or facts.confiscation):
                 fields["履行方式和期限"] = "本决定书自送达之日起生效，警告处罚随之执行完毕。"
         else:
             fields["不予处罚理由"] = "当事人系初次违法，违法行为危害后果轻微并已及时改正。"
             fields["不予处罚依据"] = "《中华人民共和国行政处罚法》第三十三条第一款"
-        document_draft(actor=actor, case=case, doc_type=doc_type, fields=fields)
+        draft = (Document.objects.filter(case=case, doc_type=doc_type, state=DocumentState.DRAFT)
+                 .order_by("-id").first())
+        if draft is None:
+            document_draft(actor=actor, case=case, doc_type=doc_type, fields=fields)
+        else:  # drafted for the review, or asked again after the head sent it back
+            document_update(actor=actor, document=draft, fields=fields)
 
     def _prior_notice(self, actor: User, staff: BodyStaff, case: Case, on: dt.date,
                       facts: Facts, recipe: str) -> None:

@@ -28,7 +28,7 @@ from zhifa.orgs.models import (
 from zhifa.orgs.services import certificate_issue, certificate_status_change, person_create
 
 from ..data.accounts import LOGINS
-from ..data.bodies import BodySpec, Staff
+from ..data.bodies import DEPUTIES, BodySpec, Staff
 from ..data.names import FEMALE_CHARS, MALE_CHARS, SURNAMES
 from ..data.posts import AUXILIARY_POST, HEAD_POSTS, RANKS, chief_of, deputy_of
 from ..data.regions import COUNTIES_UNDER
@@ -301,6 +301,36 @@ def _load_certificates(ctx: LoadContext) -> None:
             )
 
 
+def _load_deputies(ctx: LoadContext) -> None:
+    """The deputy heads (``DEPUTIES``), with generators and certificate numbers of their own,
+    so that everyone else stays as they were. Slot ``deputy``: they have no account."""
+    rng = rng_for("deputies")
+    today = timezone.localdate()
+    names = _Names(rng)
+    names.used |= set(Person.objects.values_list("name", flat=True))
+    used_ids = set(Person.objects.values_list("id_number", flat=True))
+    seq = 900000
+    for key, count in DEPUTIES.items():
+        spec, body, depts = ctx.specs[key], ctx.bodies[key], ctx.departments[key]
+        for _n in range(count):
+            male = rng.random() < 0.6
+            birth = _random_date(rng, dt.date(1970, 1, 1), dt.date(1982, 12, 28))
+            person = person_create(
+                actor=None, body=body, name=names.make(male),
+                id_number=_id_number(rng, rng.choice(COUNTIES_UNDER[spec.region]), birth, male,
+                                     used_ids),
+                role_kinds=[RoleKind.HEAD], department=depts.leadership,
+                post="副" + HEAD_POSTS[spec.leadership])
+            seq += 1
+            issued = _days_ago(rng, today, CURRENT_ISSUED_DAYS_AGO)
+            certificate_issue(
+                actor=None, person=person, number=f"{body.region.code[:4]}{seq:06d}",
+                issuer=ISSUER, areas=[body.region], categories=[body.sector],
+                issue_date=issued, expiry_date=_expiry(issued))
+            ctx.people[key].append(("deputy", person))
+
+
 def load(ctx: LoadContext) -> None:
     _load_people(ctx)
     _load_certificates(ctx)
+    _load_deputies(ctx)

@@ -24,6 +24,7 @@ from zhifa.cases.services import PartyIn, approval_ladder_save, case_officers_se
 from zhifa.cases.services.draw import inspection_draw
 from zhifa.catalog.models import RandomInspectionItem
 from zhifa.orgs.models import Person, User
+from zhifa.reviews.services.alerts import reviews_mark_overdue
 
 from ...data import SEED
 from ...data.accounts import ACCOUNTS_BODY
@@ -34,6 +35,7 @@ from .content import ContentMaker
 from .parties import PartyMaker
 from .plan import DRAWS, PLAN, Draw
 from .recipes import RECIPES
+from .reviews import CaseReviews, needs_review, with_review
 from .staff import BodyStaff, Officer, build_staff, valid_since
 from .steps import DAY, Clock
 from .walk import Planned, Walker
@@ -88,7 +90,7 @@ def load(ctx: LoadContext) -> None:
     documents = CaseDocuments(ctx, clock)
     documents.setup([staff[key].body for key in keys
                      if any(RECIPES[name].procedure == "summary" for name, _who in PLAN[key])])
-    walker = Walker(content, documents)
+    walker = Walker(content, documents, CaseReviews(documents))
     _ladders(ctx)
 
     spread = rng_for("case-dates")
@@ -96,6 +98,8 @@ def load(ctx: LoadContext) -> None:
     for key, rows in PLAN.items():
         for name, who in rows:
             plan = _content(content, staff[key], name)
+            if needs_review(staff[key], plan.facts, plan.recipe, today):
+                plan.recipe = with_review(plan.recipe)
             extra = spread.randrange(plan.recipe.spread + 1) if plan.recipe.spread else 0
             plan.received, plan.dates = clock.place(plan.recipe, extra)
             plan.facts.received = plan.received
@@ -134,6 +138,7 @@ def load(ctx: LoadContext) -> None:
             follow(walker.steps(event, walker.open_case(event)), order, 0)
     due(None)
     documents.finish()
+    reviews_mark_overdue(today=today)  # as the daily task would have: the overdue reviews
 
 
 def _ladders(ctx: LoadContext) -> None:

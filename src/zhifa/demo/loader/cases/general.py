@@ -77,17 +77,49 @@ SUSPEND = Step("suspend", 2, {"kind": "testing",
                               "reason": "涉案产品送检，检验期间中止案件调查。"})
 RESUME = Step("resume", 12)
 REPORT = Step("submit_report", 16, _report)
+# The legal review (行政处罚法第五十八条) is taken through the reviews services (``reviews``):
+# the handler submits the package, a head assigns the body's legal reviewer, who gives a
+# finding on each review point and an opinion; the handler may contest it, and the heads'
+# collective discussion then decides.
 TO_REVIEW = Step("submit_legal_review", 1)
+RESUBMIT = Step("submit_legal_review", 1, {
+    "changes": "已按法制审核意见补充调取当事人销售记录，重新核定违法所得，调查终结报告已修改。"})
+ASSIGN = Step("assign_reviewer", 0, by="head")
+EXTEND_REVIEW = Step("extend_review", 3, {
+    "reason": "本案涉及多项违法事实和较多证据材料，需调阅同类案件裁量情况，申请延长审核期限。"},
+    by="reviewer")
 REVIEW_OK = Step("record_review_opinion", 4, {
     "outcome": "agree",
     "opinion": "主体适格，事实清楚，证据确凿，定性准确，程序合法，处罚适当，同意。"},
     by="reviewer")
 REVIEW_MORE = Step("record_review_opinion", 4, {
     "outcome": "supplement",
-    "opinion": "违法所得计算依据不足，请补充调取当事人销售记录后再行报送。"}, by="reviewer")
-DISCUSS = Step("collective_discussion", 2, lambda f, on: {
-    "attendees": f"{f.head_name}（主持）、分管负责人、法制审核机构负责人、办案机构负责人",
-    "conclusion": "经集体讨论，同意办案机构的处理意见。"}, by="head")
+    "opinion": "违法所得计算依据不足，请补充调取当事人销售记录后再行报送。",
+    "problems": {"facts": "违法所得仅有当事人陈述，缺少销售记录等书证印证。"}},
+    by="reviewer")
+REVIEW_CHANGES = Step("record_review_opinion", 4, {
+    "outcome": "agree_with_changes",
+    "opinion": "事实清楚，证据确凿，适用法律正确，但罚款数额偏重，建议修改后作出决定。",
+    "changes_required": "当事人系初次违法且积极配合调查，建议在裁量基准较轻档次内确定罚款数额，"
+                        "并在决定书裁量理由中说明。",
+    "problems": {"appropriate": "当事人有主动配合调查、及时改正等情节，拟处罚款数额未予考虑。"}},
+    by="reviewer")
+REVIEW_REFUSE = Step("record_review_opinion", 4, {
+    "outcome": "do_not_decide",
+    "opinion": "现有证据不足以证明当事人的违法行为持续时间和涉及范围，不同意按拟处理意见作出决定。",
+    "problems": {"facts": "违法行为持续时间仅有举报人陈述，缺少其他证据印证。",
+                 "appropriate": "在违法情节未查清的情况下按较重情形处罚，裁量依据不足。"}},
+    by="reviewer")
+CONTEST = Step("contest_review", 2, {
+    "grounds": "办案机构认为，现场检查笔录、询问笔录和现场照片相互印证，足以认定违法情节，"
+               "拟处罚意见符合裁量基准，不同意法制审核意见，提请集体讨论决定。"})
+DISCUSS = Step("collective_discussion", 2, {
+    "conclusion": "proposal",
+    "conclusion_text": "经集体讨论，同意办案机构的处理意见。"}, by="head")
+DISCUSS_CONTESTED = Step("collective_discussion", 3, {
+    "conclusion": "proposal",
+    "conclusion_text": "经集体讨论，认为本案证据能够相互印证，违法情节清楚，"
+                       "同意办案机构的处理意见，按拟处罚意见作出决定。"}, by="head")
 NOTICE = Step("serve_notice", 2, lambda f, on: {"served_on": on, "method": "direct"})
 WAIVE = Step("waive_defence", 1, {"proof": "当事人书面声明放弃陈述、申辩和听证权利"})
 DEFENCE = Step("record_defence", 2, {
@@ -121,14 +153,17 @@ CLOSE_OTHER = Step("close", 3, {"summary": "决定已送达，无需执行，予
 ARCHIVE = Step("archive", 5, lambda f, on: {"archive_number": f.archive_number})
 
 # APL art. 58 §1(2): after a hearing the decision needs a legal review again
-REVIEW_AFTER_HEARING = (TO_REVIEW, Step("record_review_opinion", 4, {
+AFTER_HEARING = Step("submit_legal_review", 1, {
+    "changes": "当事人申请听证，听证会已依法举行；现报送听证笔录和听证后的处理意见。"})
+REVIEW_AFTER_HEARING = (AFTER_HEARING, ASSIGN, Step("record_review_opinion", 4, {
     "outcome": "agree",
     "opinion": "听证程序合法，当事人陈述、申辩意见已充分听取，同意按调查终结报告作出决定。"},
     by="reviewer"))
 
 INVESTIGATION = (REGISTER, START, INVESTIGATE)
 REPORTED = (*INVESTIGATION, REPORT)
-REVIEWED = (*INVESTIGATION, REPORT, TO_REVIEW, REVIEW_OK)
+IN_REVIEW = (*REPORTED, TO_REVIEW, ASSIGN)
+REVIEWED = (*IN_REVIEW, REVIEW_OK)
 DECIDED = (*REPORTED, NOTICE, WAIVE, DECIDE)
 SERVED = (*DECIDED, SERVE)
 PAID = (*SERVED, PAY)
@@ -170,11 +205,20 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
     _r("g_resumed", (REGISTER, START, SUSPEND, RESUME, INVESTIGATE), idle=5, spread=10),
     _r("g_reported", REPORTED, idle=3, spread=5),
     _r("g_reported_complex", REPORTED, idle=2, needs=("complex",)),
-    _r("g_review_due", (*REPORTED, TO_REVIEW), aim=Aim("review_7", "submit_legal_review", 0, 5),
+    _r("g_review_unassigned", (*REPORTED, TO_REVIEW), idle=0, needs=("major", "review")),
+    _r("g_review_due", IN_REVIEW, aim=Aim("review_7", "submit_legal_review", 0, 5),
        needs=("major", "review")),
-    _r("g_review_over", (*REPORTED, TO_REVIEW),
-       aim=Aim("review_7", "submit_legal_review", -10, -1), needs=("major", "review")),
-    _r("g_review_supplement", (*REPORTED, TO_REVIEW, REVIEW_MORE), idle=6,
+    _r("g_review_extended", (*IN_REVIEW, EXTEND_REVIEW),
+       aim=Aim("review_7", "submit_legal_review", 0, 2), needs=("major", "review")),
+    _r("g_review_over", IN_REVIEW, aim=Aim("review_7", "submit_legal_review", -10, -1),
+       needs=("major", "review")),
+    _r("g_review_supplement", (*IN_REVIEW, REVIEW_MORE), idle=6, needs=("major", "review")),
+    _r("g_review_changes", (*IN_REVIEW, REVIEW_CHANGES), idle=2, needs=("major", "review")),
+    _r("g_review_contested", (*IN_REVIEW, REVIEW_REFUSE, CONTEST), idle=1,
+       needs=("major", "review")),
+    _r("g_review_twice", (*IN_REVIEW, REVIEW_MORE, INVESTIGATE_MORE, REPORT, RESUBMIT, ASSIGN,
+                          REVIEW_OK), idle=2, needs=("major", "review")),
+    _r("g_review_discussed", (*IN_REVIEW, REVIEW_CHANGES, CONTEST, DISCUSS_CONTESTED), idle=2,
        needs=("major", "review")),
     _r("g_reviewed", REVIEWED, idle=1, needs=("major", "review"), spread=3),
     _r("g_discussed", (*REVIEWED, DISCUSS), idle=2, needs=("major", "review", "complex")),
@@ -190,8 +234,8 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
        check=_hearing_today, needs=("hearing", "fine")),
     _r("g_hearing_held", (*REVIEWED, NOTICE, REQUEST, SCHEDULE, HOLD), idle=3,
        needs=("hearing", "major", "review", "fine", "reduced")),
-    _r("g_hearing_review", (*REVIEWED, NOTICE, REQUEST, SCHEDULE, HOLD, TO_REVIEW), idle=1,
-       needs=("hearing", "major", "review", "fine", "reduced"), spread=2),
+    _r("g_hearing_review", (*REVIEWED, NOTICE, REQUEST, SCHEDULE, HOLD, AFTER_HEARING, ASSIGN),
+       idle=1, needs=("hearing", "major", "review", "fine", "reduced"), spread=2),
     _r("g_decided_due", DECIDED, aim=Aim("apl_service_7", "decide", 0, 5)),
     _r("g_decided_over", DECIDED, aim=Aim("apl_service_7", "decide", -8, -1)),
     _r("g_served_due", SERVED, aim=Aim("apl_payment_15", "serve_decision", 0, 6), needs=FINE),
@@ -208,8 +252,9 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
     _r("g_closed_court", (*REMINDED, COURT, CLOSE_COURT), idle=6, needs=FINE, spread=60),
     _r("g_archived", (*PAID, CLOSE, ARCHIVE), idle=10, needs=FINE, spread=300),
     _r("g_archived_major", (REGISTER, START, PRESERVE, PRESERVED, INVESTIGATE, REPORT,
-                            TO_REVIEW, REVIEW_OK, DISCUSS, NOTICE, REQUEST, SCHEDULE, HOLD,
-                            *REVIEW_AFTER_HEARING, DECIDE, SERVE, PAY, CLOSE, ARCHIVE), idle=20,
+                            TO_REVIEW, ASSIGN, REVIEW_OK, DISCUSS, NOTICE, REQUEST, SCHEDULE,
+                            HOLD, *REVIEW_AFTER_HEARING, DECIDE, SERVE, PAY, CLOSE, ARCHIVE),
+       idle=20,
        needs=("hearing", "major", "review", "complex", "fine", "reduced"), spread=200),
     _r("g_warning_closed", (*DECIDED, SERVE, CLOSE_OTHER), idle=6, needs=("warning",), spread=60),
     _r("g_no_penalty", (*REPORTED, NOTICE, DEFENCE, NO_PENALTY, SERVE, CLOSE_OTHER, ARCHIVE),

@@ -25,11 +25,13 @@ from zhifa.orgs.models import User
 
 from .content import ContentMaker, Facts
 from .recordings import record_on_site
+from .reviews import ACTIONS as REVIEW_ACTIONS
 from .staff import BodyStaff, Officer
 from .steps import Recipe, Step
 
 if TYPE_CHECKING:
     from ..documents import CaseDocuments
+    from .reviews import CaseReviews
 
 # When a time limit has passed by the recorded day (e.g. a holiday fell in between).
 LATE_REASON = "因节假日及当事人原因未能在期限内完成，已报经本机关负责人同意。"
@@ -53,9 +55,11 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class Walker:
-    def __init__(self, content: ContentMaker, documents: CaseDocuments | None = None) -> None:
+    def __init__(self, content: ContentMaker, documents: CaseDocuments | None = None,
+                 reviews: CaseReviews | None = None) -> None:
         self.content = content
         self.documents = documents
+        self.reviews = reviews
 
     # --- who acts ---------------------------------------------------------------------
     def actor_for(self, staff: BodyStaff, case: Case, step: Step) -> User:
@@ -86,6 +90,14 @@ class Walker:
     def act(self, staff: BodyStaff, case: Case, step: Step, on: dt.date, facts: Facts,
             recipe: Recipe | None = None) -> None:
         actor = self.actor_for(staff, case, step)
+        if step.action in REVIEW_ACTIONS and self.reviews is not None:
+            try:
+                self.reviews.take(actor, staff, case, step, on, facts)
+            except ApplicationError as exc:
+                raise ValueError(f"demo case {case.number} ({facts.title}), review step "
+                                 f"{step.action} on {on}: {exc.code}: {exc.message} "
+                                 f"{exc.detail}") from exc
+            return
         data = _plain({**step.values(facts, on), "acted_on": on})
         record_on_site(actor, case, data)  # a step done on site is recorded first
         docs = self.documents
