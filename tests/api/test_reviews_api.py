@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -27,6 +28,7 @@ from zhifa.documents.models import Document
 from zhifa.ledger.events import event_get
 from zhifa.ledger.models import LedgerEntry
 from zhifa.orgs.models import AccountRole, Person, User
+from zhifa.reviews.hooks import decision_draft_digest
 from zhifa.reviews.models import (
     CollectiveDiscussion,
     DiscussionAttendee,
@@ -43,7 +45,9 @@ from zhifa.reviews.services.requests import review_submit
 
 API = "/api/v1"
 OPINION = "承办机构意见：建议按拟处罚意见作出决定。"
-PUBLIC_INTEREST = {"code": "public_interest", "kind": "statutory", "params": {}}
+# stated by the officer who submitted the investigation report (李明, the factories' officer)
+PUBLIC_INTEREST = {"code": "public_interest", "kind": "statutory",
+                   "params": {"stated_by": "李明"}}
 
 
 # -- the world and its helpers (shared with test_reviews_permissions) -----------------------
@@ -69,10 +73,14 @@ def world() -> World:
                  u_colleague=f.user(colleague))
 
 
-def client(user: User | None) -> Client:
+def client(user: User | None, language: str = "") -> Client:
+    """A logged-in client; ``language``: the language the user chose (the cookie the
+    platform reads; it ignores Accept-Language)."""
     c = Client()
     if user is not None:
         c.force_login(user)
+    if language:
+        c.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return c
 
 
@@ -248,7 +256,7 @@ def test_the_package_lists_what_is_there_and_what_is_missing(db: None) -> None:
     url = f"/cases/{case.number}/review/package"
     body = send(a.u_officer, "GET", url).json()
     with translation.override("en"):
-        body_en = client(a.u_officer).get(API + url, HTTP_ACCEPT_LANGUAGE="en").json()
+        body_en = client(a.u_officer, "en").get(API + url).json()
     assert [(m["code"], m["required"], m["present"]) for m in body["materials"]] == [
         ("draft_decision", True, False), ("evidence_list", True, False),
         ("investigation_report", True, True), ("handling_opinion", True, False)]
@@ -336,10 +344,10 @@ def test_an_invalid_opinion_is_refused_field_by_field(w: World) -> None:
     given = [p for p in points(appropriate="") if p["code"] != "crime"]
     given.append({"code": "nonsense", "finding": "ok", "comment": ""})
     with translation.override("en"):
-        c = client(w.a.u_reviewer)
+        c = client(w.a.u_reviewer, "en")
         before = state()
         response = c.post(API + url, json.dumps({"points": given, "outcome": "maybe"}),
-                          content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+                          content_type="application/json")
     assert response.status_code == 400, response.content
     body = response.json()
     assert body["code"] == "review_opinion_invalid"
@@ -396,7 +404,8 @@ def test_submission_assignment_opinion_and_decision(w: World) -> None:
     assert body["round"]["case_due"] == iso(rnd.case_due)
     assert body["round"]["proposal"] == {"outcome": "penalty", "kinds": ["fine"],
                                          "fine": 500_000, "confiscation": 0,
-                                         "facts": "经查，当事人销售不合格产品。"}
+                                         "facts": "经查，当事人销售不合格产品。",
+                                         "document_digest": decision_draft_digest(case)}
     assert [m["code"] for m in body["round"]["materials"]] == [
         "draft_decision", "evidence_list", "investigation_report", "handling_opinion"]
     assert body["round"]["handling_opinion"] == OPINION

@@ -15,6 +15,7 @@ from tests.cases.factories import certified
 from tests.documents.factories import refused_unchanged
 from tests.reviews.factories import ReviewAgency, ready_for_review, review_agency
 from tests.reviews.helpers_requests import entries, returned, state, submitted
+from zhifa.cases.models import Case
 from zhifa.cases.services import case_officers_set
 from zhifa.orgs.models import AccountRole, Person, PersonStatus, RoleKind
 from zhifa.reviews.events import REVIEW_ASSIGNED
@@ -25,6 +26,7 @@ from zhifa.reviews.services.assign import (
     reviewer_problems,
     reviewer_ratio,
 )
+from zhifa.reviews.services.opinions import opinion_save
 from zhifa.reviews.services.requests import review_draft_save
 
 pytestmark = pytest.mark.django_db
@@ -182,15 +184,42 @@ def test_who_may_not_assign(a: ReviewAgency, who: str, code: str) -> None:
 def test_head_assigns_and_reassigns_before_the_opinion(a: ReviewAgency) -> None:
     result = submitted(a)
     review_assign(actor=a.u_head, request=result.request, reviewer=a.reviewer)
+    # 刘静 starts his opinion
+    opinion_save(actor=a.u_reviewer, request=result.request,
+                 points=[{"code": "facts", "finding": "problem", "comment": "证据不足"}],
+                 outcome="supplement", opinion="待补充", changes_required="补充进货凭证")
+    # a head reassigning him keeps his draft
+    review_assign(actor=a.u_head, request=result.request, reviewer=a.reviewer)
+    rnd = ReviewRound.objects.get(pk=result.round.pk)
+    assert (rnd.outcome, rnd.opinion) == ("supplement", "待补充")
     second = office_reviewer(a, "陈平")
     f.user(second, roles=(AccountRole.REVIEWER,))
     rnd = review_assign(actor=a.u_head2, request=result.request, reviewer=second)
     rnd.refresh_from_db()
     assert (rnd.reviewer_id, rnd.assigned_by_id) == (second.pk, a.u_head2.pk)
+    # the new reviewer does not inherit the previous one's draft opinion
+    assert (rnd.points, rnd.outcome, rnd.opinion, rnd.changes_required,
+            rnd.opinion_saved_at) == ([], "", "", "", None)
     case = result.request.case
     assert [(p["reviewer"], p["previous"]) for p in entries(case, REVIEW_ASSIGNED)] == [
-        ("刘静", ""), ("陈平", "刘静")]
+        ("刘静", ""), ("刘静", "刘静"), ("陈平", "刘静")]
     assert ReviewRequest.objects.get(pk=result.request.pk).state == RequestState.IN_REVIEW
+
+
+def test_a_reviewer_takes_only_a_review_nobody_has_taken(a: ReviewAgency) -> None:
+    result = submitted(a)
+    decided_round_of(a, a.reviewer2)  # 孙丽 may review penalty decisions
+    review_assign(actor=a.u_reviewer, request=result.request, reviewer=a.reviewer)
+    # once taken, only a head reassigns: neither another reviewer nor the same one again
+    exc = refused("review_already_assigned", result.request, a.u_reviewer2, a.reviewer2)
+    assert exc.status == 409
+    refused("review_already_assigned", result.request, a.u_reviewer, a.reviewer)
+    # assigned by a head, likewise
+    other = submitted(a)
+    review_assign(actor=a.u_head, request=other.request, reviewer=a.reviewer)
+    refused("review_already_assigned", other.request, a.u_reviewer2, a.reviewer2)
+    rnd = review_assign(actor=a.u_head, request=other.request, reviewer=a.reviewer2)
+    assert rnd.reviewer_id == a.reviewer2.pk
 
 
 def test_only_an_open_review_is_assigned(a: ReviewAgency) -> None:
@@ -202,6 +231,26 @@ def test_only_an_open_review_is_assigned(a: ReviewAgency) -> None:
     case = ready_for_review(a)
     review_draft_save(actor=a.u_officer, case=case, handling_opinion="初稿")
     refused("review_not_open", ReviewRequest.objects.get(case=case), a.u_head, a.reviewer)
+
+
+# --- cost -----------------------------------------------------------------------------------
+
+def test_eligibility_costs_the_same_for_any_number_of_reviewers(
+        a: ReviewAgency, django_assert_max_num_queries: Any) -> None:
+    case = ready_for_review(a)
+    experienced = [office_reviewer(a, f"有经验审核员{n}", legal_qualification_number="")
+                   for n in range(3)]
+    for person in experienced:
+        decided_round_of(a, person)
+    qualified = [office_reviewer(a, f"审核员{n}") for n in range(5)]
+    office_reviewer(a, "外科室审核员", department=None)  # 11 reviewers in all
+    case = Case.objects.get(pk=case.pk)
+    with django_assert_max_num_queries(6):
+        eligible = eligible_reviewers(case=case)
+    assert eligible == sorted([a.reviewer, *experienced, *qualified],
+                              key=lambda p: (p.name, p.pk))
+    with django_assert_max_num_queries(6):
+        assert codes(case, a.reviewer2) == ["reviewer_unqualified"]
 
 
 # --- the ratio ------------------------------------------------------------------------------

@@ -21,7 +21,11 @@ from zhifa.catalog.services import ThresholdIn, review_catalogue_create
 from zhifa.ledger.models import LedgerEntry
 from zhifa.reviews.events import REVIEW_DETERMINED
 from zhifa.reviews.models import RequestState, ReviewDetermination, ReviewRequest
-from zhifa.reviews.services.determine import reasons_text, review_determine
+from zhifa.reviews.services.determine import (
+    current_determination,
+    reasons_text,
+    review_determine,
+)
 from zhifa.reviews.triggers import evaluate
 
 from .factories import ReviewAgency, review_agency
@@ -30,6 +34,7 @@ pytestmark = pytest.mark.django_db
 
 D = dt.date
 FACTS = "经查，当事人销售不合格产品。"
+VOLUNTARY = {"code": "voluntary", "kind": "voluntary", "params": {}}
 
 
 @pytest.fixture
@@ -49,9 +54,9 @@ def investigating(a: ReviewAgency) -> Case:
 
 
 def report(a: ReviewAgency, case: Case, on: dt.date = dt.date(2026, 9, 21), *,
-           fine: str = "5000", **fields: Any) -> None:
-    act(a, case, "submit_report", acted_on=on, facts=FACTS, kinds=["fine"], fine=fine,
-        **fields)
+           fine: str = "5000", actor: Any = None, **fields: Any) -> None:
+    act(a, case, "submit_report", actor=actor, acted_on=on, facts=FACTS, kinds=["fine"],
+        fine=fine, **fields)
 
 
 def test_a_first_not_required_is_stored_without_an_entry(a: ReviewAgency) -> None:
@@ -73,21 +78,26 @@ def test_a_report_that_requires_review_is_recorded_once(a: ReviewAgency) -> None
         text = reasons_text(det)
     assert text == f"{det.labels()[0]}（行政处罚法第五十八条第一款第一项）"
     [payload] = entries(case)
+    reason = {"code": "public_interest", "kind": "statutory", "params": {"stated_by": "李明"}}
     assert payload == {
         "case": case.number, "required": True, "required_label": payload["required_label"],
-        "reasons": [{"code": "public_interest", "kind": "statutory", "params": {}}],
-        "reasons_text": text, "catalogue": None, "basis": payload["basis"]}
+        "reasons": [reason], "reasons_text": text, "catalogue": None,
+        "basis": payload["basis"]}
     assert payload["required_label"]
     assert (payload["basis"]["public_interest"], payload["basis"]["fine"]) == (True, 500_000)
     entry = LedgerEntry.objects.get(stream=case.stream, event_code=REVIEW_DETERMINED.code)
     assert (entry.actor_id, entry.body_id) == (a.u_officer.pk, a.body.pk)
     row = ReviewDetermination.objects.get(case=case)
-    assert (row.required, row.reasons, row.fingerprint) == (
-        True, [{"code": "public_interest", "kind": "statutory", "params": {}}],
-        det.fingerprint)
+    assert (row.required, row.reasons, row.fingerprint) == (True, [reason], det.fingerprint)
     # the same report again (another day): the result is unchanged, nothing recorded
     report(a, case, D(2026, 9, 22), major=True)
     assert len(entries(case)) == 1
+    # the same judgement stated by another officer: the result is unchanged, the row names him
+    report(a, case, D(2026, 9, 23), major=True, actor=a.u_officer2)
+    assert len(entries(case)) == 1
+    row.refresh_from_db()
+    assert (row.reasons, row.fingerprint) == (
+        [{**reason, "params": {"stated_by": "张伟"}}], det.fingerprint)
 
 
 def test_each_change_of_the_result_is_one_entry(a: ReviewAgency) -> None:
@@ -181,6 +191,40 @@ def test_a_voluntary_request_counts_once_sent(a: ReviewAgency) -> None:
     row, _det = review_determine(case=case, actor=a.u_officer)
     assert row.reasons == [{"code": "voluntary", "kind": "voluntary", "params": {}}]
     assert [p["required"] for p in entries(case)] == [True]
+
+
+def test_the_current_determination_counts_a_voluntary_request_once_sent(
+        a: ReviewAgency) -> None:
+    """As the gate counts it: a voluntary package being prepared or withdrawn is no reason."""
+    case = investigating(a)
+    report(a, case)
+    assert current_determination(case).reasons == ()
+    request = ReviewRequest.objects.create(case=case, body=case.body, voluntary=True,
+                                           state=RequestState.DRAFT)
+    for state, reasons in ((RequestState.DRAFT, ()), (RequestState.WITHDRAWN, ()),
+                           (RequestState.SUBMITTED, (VOLUNTARY,)),
+                           (RequestState.PASSED, (VOLUNTARY,))):
+        ReviewRequest.objects.filter(pk=request.pk).update(state=state)
+        assert current_determination(case).reasons == reasons, state
+    stored, det = review_determine(case=case, actor=a.u_officer)
+    assert stored.reasons == list(det.reasons) == [VOLUNTARY]
+
+
+def test_the_current_determination_of_a_licensing_case_is_about_a_refusal(
+        a: ReviewAgency) -> None:
+    """A review of a licensing case concerns the refusal (as the submission asks): a
+    catalogue that lists licensing refusals requires it, shown and stored alike."""
+    review_catalogue_create(actor=None, body=a.body, title="目录清单",
+                            effective_from=D(2024, 1, 1), thresholds=[],
+                            triggers=["licensing_refusal"])
+    case = open_case(a, "licensing", received_on=D(2026, 9, 1), parties=[company_party()],
+                     source_kind=SourceKind.APPLICATION, title="食品经营许可申请")
+    act(a, case, "accept", acted_on=D(2026, 9, 2))
+    det = current_determination(case)
+    assert [r["code"] for r in det.reasons] == ["licensing_refusal"]
+    row = ReviewDetermination.objects.get(case=case)
+    assert (row.required, row.reasons) == (True, list(det.reasons))
+    assert [p["reasons"][0]["code"] for p in entries(case)] == ["licensing_refusal"]
 
 
 def test_a_licensing_case_is_evaluated_when_accepted(a: ReviewAgency) -> None:

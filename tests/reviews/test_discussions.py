@@ -15,12 +15,12 @@ from tests.cases.factories import act
 from tests.reviews.factories import ReviewAgency, ready_for_review, review_agency
 from tests.reviews.test_loop import decide, noticed, refuse_decision
 from tests.reviews.test_opinions import (
-    PROPOSAL,
     entries,
     give,
     installed_hooks,
     refused,
     submit,
+    with_digest,
     zh,
 )
 from zhifa.cases.models import Case
@@ -173,7 +173,8 @@ def test_the_heads_decide_for_the_proposal(a: ReviewAgency) -> None:
         (a.head, "proposal", VIEW_HEAD), (a.head2, "proposal", VIEW_HEAD2)]
     # the conclusion binds: decided by discussion, on the contested round's proposal
     assert (request.state, request.passed_proposal, request.passed_on) == (
-        RequestState.DISCUSSED, PROPOSAL, HELD_ON)
+        RequestState.DISCUSSED, with_digest(case), HELD_ON)
+    assert request.passed_proposal == discussion.round.proposal
     step = case.steps.get(action="collective_discussion")
     assert (step.acted_on, step.actor, step.data["attendees"], step.data["conclusion"]) == (
         HELD_ON, a.u_head, "王芳、赵刚", DECISION_TEXT)
@@ -227,6 +228,28 @@ def test_the_heads_follow_the_opinion(a: ReviewAgency, conclusion: str) -> None:
     assert (request.state, request.passed_proposal, request.passed_on) == (
         RequestState.RETURNED, {}, None)
     refuse_decision(a, case, "legal_review_not_passed", D(2026, 9, 28), fine="5000")
+
+
+@pytest.mark.parametrize("conclusion", [Conclusion.OPINION, Conclusion.OTHER])
+def test_a_discussed_opinion_is_not_contested_again(a: ReviewAgency, conclusion: str) -> None:
+    request, discussion = contested(a)
+    case = request.case
+    record(a, discussion, conclusion=conclusion, attendees=attendees(a, Position.OPINION),
+           conclusion_text="维持法制审核意见，不予处罚。")
+    request.refresh_from_db()
+    assert request.state == RequestState.RETURNED
+    # the conclusion binds: the same opinion is not sent to the heads twice
+    with translation.override("en"):
+        exc = refused(case, "review_not_contestable", lambda: review_contest(
+            actor=a.u_officer, request=request, grounds=GROUNDS))
+    assert exc.message == ("The heads have already discussed this opinion: change the case "
+                           "and submit it for review again.")
+    # the handler changes the case and submits it again: the new round's opinion is his to
+    # contest
+    request = submit(a, case, on=D(2026, 9, 28), changes="补充了危害后果的证据。")
+    give(a, request, Outcome.DO_NOT_DECIDE, on=D(2026, 9, 29))
+    second = review_contest(actor=a.u_officer, request=request, grounds=GROUNDS)
+    assert (second.round.number, second.state) == (2, DiscussionState.PENDING)
 
 
 def _record_refused(a: ReviewAgency, case: Case, code: str,
@@ -312,3 +335,18 @@ def test_a_complex_case_is_discussed_before_the_decision(a: ReviewAgency) -> Non
     noticed(a, case, D(2026, 9, 25))
     decide(a, case, D(2026, 9, 28), fine="5000")
     assert case.stage == "decided"
+
+
+def test_a_complex_case_is_not_discussed_while_under_review(a: ReviewAgency) -> None:
+    case = ready_for_review(a, complex=True)
+    request = submit(a, case, on=D(2026, 9, 23))
+    discussion = discussion_open(actor=a.u_officer, case=case, agenda="讨论本案处罚决定")
+    # the case step cannot be taken at the legal review stage: nothing is recorded
+    exc = _record_refused(a, case, "discussion_stage", discussion)
+    assert (exc.message, exc.detail) == (
+        "The collective discussion cannot be recorded while the case is at this stage.",
+        {"stage": "legal_review"})
+    give(a, request, on=D(2026, 9, 24))
+    record(a, discussion)
+    case.refresh_from_db()
+    assert (case.stage, case.discussed_on) == ("reported", HELD_ON)

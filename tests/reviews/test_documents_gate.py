@@ -15,8 +15,9 @@ from tests.documents.factories import complete_fields, decision_draft, draft, re
 from zhifa.cases.models import Case, CaseStep, SourceKind
 from zhifa.catalog.services import review_catalogue_create
 from zhifa.documents.models import Document, DocumentCounter, DocumentState
-from zhifa.documents.services import document_issue
+from zhifa.documents.services import document_issue, document_update
 from zhifa.ledger.models import LedgerEntry
+from zhifa.reviews.hooks import decision_draft_digest
 from zhifa.reviews.models import (
     Outcome,
     RequestState,
@@ -50,13 +51,15 @@ def passed_review(case: Case, proposal: dict[str, Any]) -> ReviewRequest:
     return request
 
 
-def decided(a: ReviewAgency) -> tuple[Case, Document, ReviewRequest]:
-    """A major case decided on 9 October after its review passed; the decision drafted."""
+def decided(a: ReviewAgency, *, digest: bool = False) -> tuple[Case, Document, ReviewRequest]:
+    """A major case decided on 9 October after its review passed; the decision drafted
+    (``digest``: the review recorded the digest of the draft it read)."""
     case = reported(a, major=True)
     act(a, case, "serve_notice", acted_on=D(2026, 9, 22), served_on=D(2026, 9, 22),
         method="direct")
     doc = decision_draft(a, case, "penalty")
-    request = passed_review(case, PROPOSAL)
+    extra = {"document_digest": decision_draft_digest(case)} if digest else {}
+    request = passed_review(case, {**PROPOSAL, **extra})
     act(a, case, "decide", acted_on=DECIDE, outcome="penalty", kinds=["fine"], fine="5000",
         reasons="事实清楚")
     assert case.stage == "decided"
@@ -109,6 +112,34 @@ def test_every_refusal_of_the_gate_holds_the_decision_document(
     doc.refresh_from_db()
     assert (doc.state, doc.number, doc.issued_on) == (DocumentState.DRAFT, "", None)
     assert (LedgerEntry.objects.count(), DocumentCounter.objects.count()) == (before, 0)
+
+
+# --- the draft the review read ------------------------------------------------------------------
+
+def test_the_draft_the_review_read_is_issued(a: ReviewAgency) -> None:
+    """The decision draft is locked once the decision is made: the text issued is the text
+    the review read, and the gate's comparison of the two holds at the issue."""
+    case, doc, request = decided(a, digest=True)
+    read = request.passed_proposal["document_digest"]
+    assert decision_draft_digest(case) == read != ""
+    refused_unchanged("decision_draft_locked", lambda: document_update(
+        actor=a.u_officer, document=doc, fields={"处罚内容": "罚款人民币陆仟元整。"}), state)
+    assert decision_draft_digest(case) == read
+    doc = issue(a, doc)
+    assert (doc.state, doc.number) == (DocumentState.ISSUED, "芙蓉市监罚〔2026〕1号")
+
+
+def test_a_draft_other_than_the_one_the_review_read_is_not_issued(a: ReviewAgency) -> None:
+    _case, doc, request = decided(a, digest=True)
+    ReviewRequest.objects.filter(pk=request.pk).update(
+        passed_proposal={**request.passed_proposal, "document_digest": "0" * 64})
+    with translation.override("en"):
+        exc = refused_unchanged("legal_review_outdated", lambda: issue(a, doc), state)
+    assert exc.message == ("The draft decision document changed after the legal review "
+                           "passed: submit the changed draft for review again.")
+    doc.refresh_from_db()
+    assert (doc.state, doc.number, DocumentCounter.objects.count()) == (DocumentState.DRAFT,
+                                                                        "", 0)
 
 
 # --- licensing -----------------------------------------------------------------------------------

@@ -97,8 +97,8 @@ def test_a_decision_that_needs_review_without_one_is_refused_and_nothing_changes
         a: ReviewAgency) -> None:
     case = noticed(a)
     exc = en_refusal(a, case, "legal_review_missing", **DECISION)
-    message = ("This decision needs legal review (Involves a major public interest): submit "
-               "it for review first.")
+    message = ("This decision needs legal review (Involves a major public interest (stated by "
+               "李明 in the investigation report)): submit it for review first.")
     assert exc.detail == [{"code": "legal_review_missing", "message": message,
                            "source": SOURCE}]
     assert exc.message == f"{message}（{SOURCE}）"
@@ -414,6 +414,8 @@ def test_without_the_trigger_a_licence_is_refused_without_review(a: ReviewAgency
 
 # --- through the services ----------------------------------------------------------------------
 
+LATE = "补录"  # the opinions are recorded later than their date (the tests run after it)
+
 def test_submitted_reviewed_and_decided_through_the_services(a: ReviewAgency) -> None:
     from zhifa.reviews.points import POINT_CODES
     from zhifa.reviews.services.assign import review_assign
@@ -428,7 +430,8 @@ def test_submitted_reviewed_and_decided_through_the_services(a: ReviewAgency) ->
     review_assign(actor=a.u_head, request=result.request, reviewer=a.reviewer)
     points = [{"code": code, "finding": "ok", "comment": ""} for code in POINT_CODES]
     opinion_submit(actor=a.u_reviewer, request=result.request, points=points,
-                   outcome="agree", opinion="同意", decided_on=D(2026, 9, 23))
+                   outcome="agree", opinion="同意", decided_on=D(2026, 9, 23),
+                   late_reason=LATE)
     case.refresh_from_db()
     assert (case.stage, ReviewRequest.objects.get(case=case).state) == (
         "reported", RequestState.PASSED)
@@ -450,7 +453,8 @@ def test_a_report_raised_after_the_review_passed_needs_a_new_review(a: ReviewAge
     review_assign(actor=a.u_head, request=result.request, reviewer=a.reviewer)
     points = [{"code": code, "finding": "ok", "comment": ""} for code in POINT_CODES]
     opinion_submit(actor=a.u_reviewer, request=result.request, points=points,
-                   outcome="agree", opinion="同意", decided_on=D(2026, 9, 23))
+                   outcome="agree", opinion="同意", decided_on=D(2026, 9, 23),
+                   late_reason=LATE)
     case.refresh_from_db()
     act(a, case, "submit_report", acted_on=D(2026, 9, 24), facts="经查，当事人销售不合格产品。",
         kinds=["fine"], fine="6000", major=True)

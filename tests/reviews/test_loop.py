@@ -21,6 +21,7 @@ from tests.reviews.test_opinions import (
     installed_hooks,
     refused,
     submit,
+    with_digest,
 )
 from zhifa.cases.models import Case
 from zhifa.catalog.models import PartyType
@@ -88,7 +89,7 @@ def test_changes_asked_for_are_made_and_the_second_round_passes(a: ReviewAgency)
     second = give(a, request, on=D(2026, 9, 28))
     assert (case.stage, case.review_passed_on) == ("reported", D(2026, 9, 28))
     assert (request.state, request.passed_on) == (RequestState.PASSED, D(2026, 9, 28))
-    assert request.passed_proposal == {**PROPOSAL, "fine": 300_000}
+    assert request.passed_proposal == with_digest(case, {**PROPOSAL, "fine": 300_000})
     # a new prior notice on the changed proposal, and the decision
     noticed(a, case, D(2026, 9, 28))
     decide(a, case, D(2026, 9, 29), fine="3000")

@@ -11,10 +11,12 @@ import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from tests.cases.factories import snapshot
@@ -27,6 +29,7 @@ from zhifa.documents.models import Document, DocumentState
 from zhifa.ledger.events import EventType
 from zhifa.ledger.models import LedgerEntry
 from zhifa.reviews.events import REVIEW_OPINION
+from zhifa.reviews.hooks import decision_draft_digest
 from zhifa.reviews.models import (
     CollectiveDiscussion,
     DiscussionAttendee,
@@ -111,18 +114,36 @@ def in_review(a: ReviewAgency, **kwargs: Any) -> ReviewRequest:
     return submit(a, ready_for_review(a, **kwargs))
 
 
+@contextmanager
+def clock_at(day: dt.date) -> Iterator[None]:
+    """Today is ``day`` (at the same time of day) inside: ``timezone.now`` and so
+    ``timezone.localdate``, by which an opinion is late or not."""
+    real = timezone.now
+    shift = day - timezone.localdate(real())
+    with mock.patch.object(timezone, "now", lambda: real() + shift):
+        yield
+
+
+def with_digest(case: Case, proposal: dict[str, Any] = PROPOSAL) -> dict[str, Any]:
+    """``proposal`` as a round keeps it: with the digest of the case's draft decision."""
+    return {**proposal, "document_digest": decision_draft_digest(case)}
+
+
 def give(a: ReviewAgency, request: ReviewRequest, outcome: str = Outcome.AGREE, *,
-         on: dt.date = OPINION_ON, problems: dict[str, str] | None = None,
-         changes_required: str = "", **kwargs: Any) -> ReviewRound:
-    """刘静's opinion: any outcome but "agree" finds a problem on "appropriate" unless
-    ``problems`` says otherwise; "agree with changes" asks for ``CHANGES``."""
+         on: dt.date = OPINION_ON, today: dt.date | None = None,
+         problems: dict[str, str] | None = None, changes_required: str = "",
+         **kwargs: Any) -> ReviewRound:
+    """刘静's opinion, given on ``today`` (default: the day it is dated, ``on``): any outcome
+    but "agree" finds a problem on "appropriate" unless ``problems`` says otherwise; "agree
+    with changes" asks for ``CHANGES``."""
     if problems is None:
         problems = {} if outcome == Outcome.AGREE else {"appropriate": PROBLEM}
     if outcome == Outcome.AGREE_WITH_CHANGES and not changes_required:
         changes_required = CHANGES
-    rnd = opinion_submit(actor=a.u_reviewer, request=request, points=points(**problems),
-                         outcome=outcome, opinion=OPINION, changes_required=changes_required,
-                         decided_on=on, **kwargs)
+    with clock_at(today or on):
+        rnd = opinion_submit(actor=a.u_reviewer, request=request, points=points(**problems),
+                             outcome=outcome, opinion=OPINION,
+                             changes_required=changes_required, decided_on=on, **kwargs)
     case = request.case
     request.refresh_from_db()
     case.refresh_from_db()
@@ -185,9 +206,11 @@ def test_an_opinion_that_agrees_passes_the_review(a: ReviewAgency) -> None:
     assert rnd.points == points()
     assert (rnd.decided_by, rnd.decided_on, rnd.due, rnd.late, rnd.late_reason) == (
         a.u_reviewer, OPINION_ON, DUE, False, "")
-    assert rnd.decided_at is not None and rnd.proposal == PROPOSAL
+    assert rnd.decided_at is not None and rnd.proposal == with_digest(case)
+    assert len(rnd.proposal["document_digest"]) == 64
+    # what passed is the whole round's proposal, the draft decision's digest with it
     assert (request.state, request.passed_proposal, request.passed_on) == (
-        RequestState.PASSED, PROPOSAL, OPINION_ON)
+        RequestState.PASSED, rnd.proposal, OPINION_ON)
     # the case step: back to the report, the review passed, its time limit met
     assert (case.stage, case.review_passed_on) == ("reported", OPINION_ON)
     step = case.steps.get(action="record_review_opinion")
@@ -405,6 +428,28 @@ def test_a_late_opinion_states_why(a: ReviewAgency) -> None:
     other = in_review(a)
     rnd = give(a, other, late_reason="无")
     assert (rnd.late, rnd.late_reason) == (False, "")
+
+
+def test_an_opinion_given_late_is_late_however_it_is_dated(a: ReviewAgency) -> None:
+    request = in_review(a)
+    case = request.case
+    backdated, today = D(2026, 10, 9), D(2026, 10, 12)  # due on the 9th, given on the 12th
+
+    def backdate(late_reason: str = "") -> Callable[[], Any]:
+        return lambda: give(a, request, on=backdated, today=today, late_reason=late_reason)
+
+    exc = refused(case, "late_reason_required", backdate())
+    assert exc.detail == {"due": "2026-10-09"}
+    rnd = backdate("审核人员出差，意见书事后补录。")()
+    assert (rnd.decided_on, rnd.late, rnd.late_reason) == (
+        backdated, True, "审核人员出差，意见书事后补录。")
+    [payload] = entries(case, REVIEW_OPINION)
+    assert (payload["decided_on"], payload["late"], payload["late_reason"]) == (
+        "2026-10-09", True, "审核人员出差，意见书事后补录。")
+    # given in time and dated earlier: not late
+    other = in_review(a)
+    rnd = give(a, other, on=D(2026, 9, 23), today=DUE)
+    assert (rnd.decided_on, rnd.late, rnd.late_reason) == (D(2026, 9, 23), False, "")
 
 
 def test_the_opinion_step_is_taken_only_by_the_service(a: ReviewAgency) -> None:

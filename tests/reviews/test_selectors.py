@@ -8,12 +8,15 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests import factories as f
 from tests.cases.factories import company_party, open_case
 from tests.reviews.factories import ReviewAgency, review_agency
-from zhifa.cases.models import Case
+from zhifa.cases.models import Case, CaseStep
 from zhifa.cases.services import case_create
+from zhifa.catalog.models import PartyType
+from zhifa.catalog.services import ThresholdIn, review_catalogue_create
 from zhifa.core.errors import NotFound
 from zhifa.orgs.models import AccountRole, EnforcementBody, RoleKind, User
 from zhifa.reviews.models import (
@@ -60,18 +63,26 @@ def submitted(due: dt.date, reviewer: Any = None) -> dict[str, Any]:
             "due": due, "reviewer": reviewer}
 
 
+def aware(day: dt.date) -> dt.datetime:
+    """Noon of ``day`` in the platform's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
 def decided(on: dt.date, due: dt.date, outcome: str = Outcome.AGREE,
             reviewer: Any = None) -> dict[str, Any]:
+    """A round whose opinion was given (and recorded) on ``on``."""
     return {"state": RoundState.DECIDED, "submitted_on": due - dt.timedelta(days=9), "due": due,
-            "decided_on": on, "outcome": outcome, "reviewer": reviewer, "late": on > due}
+            "decided_on": on, "decided_at": aware(on), "outcome": outcome,
+            "reviewer": reviewer, "late": on > due}
 
 
 def body_case(a: ReviewAgency, body: EnforcementBody, region_key: str,
-              name: str = "某某商行") -> Case:
-    """A summary case of another body (its own certified officer opens it)."""
+              name: str = "某某商行", procedure: str = "summary") -> Case:
+    """A case of another body (its own certified officer opens it; a summary case unless
+    ``procedure`` says otherwise)."""
     officer = f.person(body, "吴一")
     f.certificate(officer, [a.regions[region_key]], [a.market])
-    return case_create(actor=f.user(officer), procedure="summary", title="占道经营",
+    return case_create(actor=f.user(officer), procedure=procedure, title="占道经营",
                        sector=a.market, region=a.regions[region_key],
                        parties=[company_party(name)], officers=[officer],
                        received_on=D(2026, 9, 2))
@@ -228,15 +239,22 @@ def test_the_queue_of_twenty_reviews_takes_a_fixed_number_of_queries(
 
 # --- KPIs -------------------------------------------------------------------------------------
 
+MAJOR_DECISION = {"outcome": "penalty", "kinds": ["fine"], "fine": 500_000}
+
+
 def decided_case(a: ReviewAgency, on: dt.date | None, *, required: bool = True,
-                 case: Case | None = None) -> Case:
+                 case: Case | None = None, **decision: Any) -> Case:
+    """A case decided on ``on`` (None: not decided yet) by a ``decide`` step with
+    ``MAJOR_DECISION`` (and ``decision``), written as the step leaves them. ``required``:
+    the case involves a major public interest (review required whatever the amount)."""
     case = case or open_case(a, received_on=D(2026, 9, 1))
-    Case.objects.filter(pk=case.pk).update(decided_on=on)
-    ReviewDetermination.objects.update_or_create(
-        case=case, defaults={"required": required,
-                             "reasons": [{"code": "major_public_interest",
-                                          "kind": "statutory", "params": {}}]
-                             if required else []})
+    data = {**MAJOR_DECISION, **decision}
+    Case.objects.filter(pk=case.pk).update(decided_on=on, is_major=required,
+                                           outcome=data["outcome"] if on else "")
+    if on is not None:
+        CaseStep.objects.create(case=case, action="decide", label="作出决定", acted_on=on,
+                                data={"acted_on": on.isoformat(), **data})
+    case.refresh_from_db()
     return case
 
 
@@ -267,7 +285,8 @@ def test_kpis_of_a_crafted_period(a: ReviewAgency) -> None:
     review_rows(decided_case(a, None), RequestState.IN_REVIEW, submitted(D(2026, 11, 20), r))
     review_rows(decided_case(a, None), RequestState.SUBMITTED, submitted(D(2026, 11, 30)))
     # the other body: one decision, not reviewed
-    other = decided_case(a, D(2026, 10, 7), case=body_case(a, a.other_body, "other_county"))
+    other = decided_case(a, D(2026, 10, 7),
+                         case=body_case(a, a.other_body, "other_county", procedure="general"))
     assert other.body == a.other_body
 
     empty = neighbour(a)
@@ -285,10 +304,13 @@ def test_kpis_of_a_crafted_period(a: ReviewAgency) -> None:
     assert (theirs.major_decided, theirs.reviewed_passed, theirs.coverage) == (1, 0, 0.0)
     assert (theirs.rounds_decided, theirs.on_time_rate, theirs.rounds_per_case,
             theirs.open, theirs.overdue) == (0, None, None, 0, 0)
+    assert theirs.ratio == reviewer_ratio(body=a.other_body)
     assert (nothing.major_decided, nothing.coverage, nothing.rounds_decided,
             nothing.on_time_rate, nothing.cases_reviewed, nothing.rounds_per_case,
             nothing.open, nothing.overdue) == (0, None, 0, None, 0, None, 0, 0)
     assert nothing.coverage_meets
+    assert (nothing.ratio.reviewers, nothing.ratio.officers, nothing.ratio.ratio,
+            nothing.ratio.meets) == (0, 0, None, False)
 
     # September alone: c1's first round, on time; no decision
     (sept,) = review_kpis(bodies=[a.body], start=D(2026, 9, 1), end=D(2026, 9, 30),
@@ -307,15 +329,112 @@ def test_kpis_of_a_crafted_period(a: ReviewAgency) -> None:
     assert (mine.open, mine.overdue) == (2, 0)
 
 
-def test_kpis_take_a_fixed_number_of_queries_per_body(
-        a: ReviewAgency, django_assert_max_num_queries: Any) -> None:
-    for _ in range(5):
-        review_rows(decided_case(a, D(2026, 10, 5)), RequestState.PASSED,
+def october(body: EnforcementBody) -> Any:
+    (kpi,) = review_kpis(bodies=[body], start=D(2026, 10, 1), end=D(2026, 10, 31), today=TODAY)
+    return kpi
+
+
+def test_coverage_measures_the_decision_made_not_the_proposal(a: ReviewAgency) -> None:
+    """The catalogue requires review of an organisation's fine of 5,000 yuan and more: the
+    decision made is measured on its day, whatever the stored determination (the proposal)
+    said."""
+    review_catalogue_create(
+        actor=None, body=a.body, title="目录清单", effective_from=D(2024, 1, 1),
+        thresholds=[ThresholdIn(PartyType.ORGANISATION, 500_000, "gte")], triggers=[])
+    # proposed 6,000 (required), decided 4,000: no decision that needed review
+    lighter = decided_case(a, D(2026, 10, 5), required=False, fine=400_000)
+    ReviewDetermination.objects.update_or_create(case=lighter, defaults={"required": True})
+    assert october(a.body).major_decided == 0
+    # proposed 4,000 (not required), decided 6,000 without review: counted, not covered
+    heavier = decided_case(a, D(2026, 10, 6), required=False, fine=600_000)
+    ReviewDetermination.objects.update_or_create(case=heavier, defaults={"required": False})
+    kpi = october(a.body)
+    assert (kpi.major_decided, kpi.reviewed_passed, kpi.coverage) == (1, 0, 0.0)
+    review_rows(heavier, RequestState.PASSED, decided(D(2026, 10, 2), D(2026, 10, 5)))
+    kpi = october(a.body)
+    assert (kpi.major_decided, kpi.reviewed_passed, kpi.coverage) == (1, 1, 1.0)
+
+
+def test_coverage_uses_the_catalogue_in_force_on_the_day_of_the_decision(
+        a: ReviewAgency) -> None:
+    for effective, amount in ((D(2024, 1, 1), 500_000), (D(2026, 10, 10), 1_000_000)):
+        review_catalogue_create(
+            actor=None, body=a.body, title="目录清单", effective_from=effective,
+            thresholds=[ThresholdIn(PartyType.ORGANISATION, amount, "gte")], triggers=[])
+    decided_case(a, D(2026, 10, 9), required=False, fine=600_000)  # the first version
+    decided_case(a, D(2026, 10, 10), required=False, fine=600_000)  # the second
+    assert october(a.body).major_decided == 1
+
+
+def test_a_transfer_is_not_a_decision_the_coverage_counts(a: ReviewAgency) -> None:
+    decided_case(a, D(2026, 10, 5), outcome="transfer", kinds=[], fine=None)
+    assert october(a.body).major_decided == 0
+    decided_case(a, D(2026, 10, 6))
+    assert october(a.body).major_decided == 1
+
+
+def test_a_decision_the_gate_does_not_guard_is_not_counted(a: ReviewAgency) -> None:
+    """A summary decision on the spot (the other body's case) is no decision the gate
+    measures, even for a major case."""
+    case = body_case(a, a.other_body, "other_county")
+    Case.objects.filter(pk=case.pk).update(decided_on=D(2026, 10, 5), is_major=True)
+    CaseStep.objects.create(case=case, action="decide_on_spot", label="当场处罚",
+                            acted_on=D(2026, 10, 5),
+                            data={"acted_on": "2026-10-05", "kinds": ["fine"], "fine": 20_000})
+    assert october(a.other_body).major_decided == 0
+
+
+def test_on_time_is_measured_by_the_day_the_opinion_was_given(a: ReviewAgency) -> None:
+    """An opinion typed as of its due date but given (recorded) two days later is late, and
+    falls in the period it was given in."""
+    r = a.reviewer
+    case = decided_case(a, None)
+    review_rows(case, RequestState.PASSED,
+                {**decided(D(2026, 9, 30), D(2026, 9, 30), reviewer=r),
+                 "decided_at": aware(D(2026, 10, 2))})
+    kpi = october(a.body)
+    assert (kpi.rounds_decided, kpi.on_time, kpi.on_time_rate) == (1, 0, 0.0)
+    (sept,) = review_kpis(bodies=[a.body], start=D(2026, 9, 1), end=D(2026, 9, 30),
+                          today=TODAY)
+    assert sept.rounds_decided == 0
+    # recorded late in the evening of its due date (Beijing time): on time
+    ReviewRound.objects.filter(request__case=case).update(
+        decided_at=dt.datetime(2026, 9, 30, 15, 30, tzinfo=dt.UTC))  # 23:30 in Beijing
+    (sept,) = review_kpis(bodies=[a.body], start=D(2026, 9, 1), end=D(2026, 9, 30),
+                          today=TODAY)
+    assert (sept.rounds_decided, sept.on_time) == (1, 1)
+
+
+def kpi_world(a: ReviewAgency) -> None:
+    review_catalogue_create(
+        actor=None, body=a.body, title="目录清单", effective_from=D(2024, 1, 1),
+        thresholds=[ThresholdIn(PartyType.ORGANISATION, 500_000, "gte")],
+        triggers=["all_general_procedure"])
+    for i in range(5):
+        case = decided_case(a, D(2026, 10, 5 + i))
+        CaseStep.objects.create(case=case, action="submit_report", label="调查终结报告",
+                                acted_on=D(2026, 9, 21), actor_name="李明",
+                                data={"major": True})
+        review_rows(case, RequestState.PASSED,
                     decided(D(2026, 10, 2), D(2026, 10, 5), reviewer=a.reviewer))
-    bodies = list(EnforcementBody.objects.all())
-    # four grouped queries, and the reviewers and officers of each body
-    with django_assert_max_num_queries(4 + 2 * len(bodies)):
-        rows = review_kpis(bodies=bodies, start=D(2026, 10, 1), end=D(2026, 10, 31),
-                           today=TODAY)
-    assert [(k.body, k.major_decided, k.coverage) for k in rows if k.major_decided] == [
-        (a.body, 5, 1.0)]
+    for i in range(3):
+        decided_case(a, D(2026, 10, 5 + i), case=body_case(a, a.other_body, "other_county",
+                                                           procedure="general"))
+
+
+def test_kpis_take_a_fixed_number_of_queries_whatever_the_number_of_bodies(
+        a: ReviewAgency, django_assert_max_num_queries: Any) -> None:
+    kpi_world(a)
+    # the decided cases, their parties and steps, the catalogues with their thresholds and
+    # triggers, the rounds, the open and the overdue reviews, the reviewers and officers
+    fixed = 10
+    for extra in (0, 12):
+        for i in range(extra):
+            f.body(a.regions["county"], a.market, name=f"芙蓉区某局{i}")
+        bodies = list(EnforcementBody.objects.all())
+        with django_assert_max_num_queries(fixed):
+            rows = review_kpis(bodies=bodies, start=D(2026, 10, 1), end=D(2026, 10, 31),
+                               today=TODAY)
+        assert [(k.body, k.major_decided, k.coverage) for k in rows if k.major_decided] == [
+            (a.body, 5, 1.0), (a.other_body, 3, 0.0)]
+        assert len(rows) == len(bodies) == 3 + extra

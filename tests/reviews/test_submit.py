@@ -31,7 +31,10 @@ from tests.reviews.helpers_requests import (
     submitted,
 )
 from zhifa.cases.models import Case, CaseDeadline, CaseStep, DeadlineState
+from zhifa.documents.models import Document
+from zhifa.documents.services import document_update
 from zhifa.reviews.events import REVIEW_DRAFT_SAVED, REVIEW_SUBMITTED
+from zhifa.reviews.hooks import decision_draft_digest
 from zhifa.reviews.models import (
     RequestState,
     ReviewDetermination,
@@ -45,7 +48,8 @@ from zhifa.workdays.calendar import deadline_for
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-PUBLIC_INTEREST = {"code": "public_interest", "kind": "statutory", "params": {}}
+PUBLIC_INTEREST = {"code": "public_interest", "kind": "statutory",
+                   "params": {"stated_by": "李明"}}  # the officer who reported it
 PROPOSAL = {"outcome": "penalty", "kinds": ["fine"], "fine": 500_000, "confiscation": 0,
             "facts": "经查，当事人销售不合格产品。"}
 
@@ -78,6 +82,9 @@ def test_complete_submission(a: ReviewAgency) -> None:
     request.refresh_from_db()
     rnd.refresh_from_db()
     due = deadline_for(rule="review_7", start=SUBMIT_ON).due
+    # what the reviewer reads: the proposal and the drafted decision's text (its digest)
+    proposal = {**PROPOSAL, "document_digest": decision_draft_digest(case)}
+    assert len(proposal["document_digest"]) == 64
 
     assert result.warnings == []
     assert (request.case_id, request.body_id, request.state, request.current_round,
@@ -88,7 +95,7 @@ def test_complete_submission(a: ReviewAgency) -> None:
     assert (rnd.number, rnd.state, rnd.proposal, rnd.handling_opinion, rnd.changes,
             rnd.determination, rnd.submitted_by_id, rnd.submitted_on, rnd.due,
             rnd.review_days, rnd.extended_days, rnd.case_due, rnd.fits, rnd.reviewer_id) == (
-        1, RoundState.SUBMITTED, PROPOSAL, OPINION, "", [PUBLIC_INTEREST], a.u_officer.pk,
+        1, RoundState.SUBMITTED, proposal, OPINION, "", [PUBLIC_INTEREST], a.u_officer.pk,
         SUBMIT_ON, due, 7, 0, apl_due(case), True, None)
     assert rnd.submitted_at is not None
     assert [(m["code"], m["required"], m["present"], [r["kind"] for r in m["refs"]])
@@ -116,10 +123,23 @@ def test_complete_submission(a: ReviewAgency) -> None:
         "case_due": apl_due(case).isoformat(), "fits": True,
         "materials": ["draft_decision", "evidence_list", "investigation_report",
                       "handling_opinion"],
-        "proposal": PROPOSAL, "reasons": [PUBLIC_INTEREST], "voluntary": False,
+        "proposal": proposal, "reasons": [PUBLIC_INTEREST], "voluntary": False,
         "handling_opinion": OPINION, "changes": ""}
     det = ReviewDetermination.objects.get(case=case)
     assert (det.required, det.reasons) == (True, [PUBLIC_INTEREST])
+
+
+def test_the_round_keeps_the_digest_of_the_draft_it_was_given(a: ReviewAgency) -> None:
+    case = ready_for_review(a)
+    digest = decision_draft_digest(case)
+    rnd = submitted(a, case).round
+    # the draft decision edited after the submission: the round keeps what was reviewed
+    doc = Document.objects.get(case=case, doc_type="penalty_decision")
+    document_update(actor=a.u_officer, document=doc,
+                    fields={**doc.fields, "裁量理由": "当事人系初次违法，从轻处罚。"})
+    assert decision_draft_digest(case) != digest
+    rnd.refresh_from_db()
+    assert rnd.proposal == {**PROPOSAL, "document_digest": digest}
 
 
 def test_head_submits_and_assigns_at_once(a: ReviewAgency) -> None:
@@ -292,6 +312,34 @@ def test_licensing_denial_is_reviewed_at_the_reviewing_stage(a: ReviewAgency) ->
     # a licensing case has no investigation report to send
     assert [m["code"] for m in rnd.materials] == ["draft_decision", "evidence_list",
                                                   "handling_opinion"]
+
+
+@pytest.mark.parametrize("procedure", ["general", "licensing"])
+def test_the_submission_date_is_checked_like_a_step(a: ReviewAgency, procedure: str) -> None:
+    if procedure == "licensing":
+        case = open_case(a, "licensing", received_on=D(2026, 9, 1), source_kind="application")
+        act(a, case, "accept", acted_on=D(2026, 9, 2))
+        evidence(a, case, title="申请材料核查记录")
+        draft(a, case, "licensing_decision")
+        f.review_catalogue(a.body, triggers=("licensing_refusal",))
+        last = D(2026, 9, 2)
+    else:
+        case = ready_for_review(a)  # reported on 21 September
+        last = D(2026, 9, 21)
+    with translation.override("en"):
+        exc = refused_unchanged("submitted_on_future", lambda: review_submit(
+            actor=a.u_officer, case=case, handling_opinion=OPINION,
+            submitted_on=dt.date.today() + dt.timedelta(days=1)), lambda: state(case))
+        assert exc.detail == {"submitted_on": "The date cannot be in the future."}
+        exc = refused_unchanged("submitted_on_too_early", lambda: review_submit(
+            actor=a.u_officer, case=case, handling_opinion=OPINION,
+            submitted_on=last - dt.timedelta(days=1)), lambda: state(case))
+    message = (f"The submission cannot be dated before {last.isoformat()}, the date of the "
+               f"case's previous step (or of its receipt).")
+    assert (exc.message, exc.detail) == (message, {"submitted_on": message})
+    assert not ReviewRequest.objects.filter(case=case).exists()
+    # the day of the last step itself is fine
+    assert submitted(a, case, on=last).round.submitted_on == last
 
 
 # --- the case's own deadline ----------------------------------------------------------------

@@ -77,17 +77,21 @@ def test_a_plain_penalty_without_a_catalogue_needs_no_review(a: ReviewAgency) ->
         "benchmark": "", "tier": "", "voluntary": False, "day": "2026-09-21"}
 
 
+STATED = " (stated by 李明 in the investigation report)"
+
+
 @pytest.mark.parametrize(("report", "reason", "text", "cited"), [
-    ({"major": True}, {"code": "public_interest", "kind": "statutory", "params": {}},
-     "Involves a major public interest", "行政处罚法第五十八条第一款第一项"),
+    ({"major": True},
+     {"code": "public_interest", "kind": "statutory", "params": {"stated_by": "李明"}},
+     f"Involves a major public interest{STATED}", "行政处罚法第五十八条第一款第一项"),
     ({"several_relations": True},
-     {"code": "several_relations", "kind": "statutory", "params": {}},
-     "Difficult and complex, involving several legal relationships",
+     {"code": "several_relations", "kind": "statutory", "params": {"stated_by": "李明"}},
+     f"Difficult and complex, involving several legal relationships{STATED}",
      "行政处罚法第五十八条第一款第三项"),
     ({"law_requires": "  《湖南省行政程序规定》第八十一条 "},
      {"code": "by_law", "kind": "statutory",
-      "params": {"law": "《湖南省行政程序规定》第八十一条"}},
-     "Required by law or regulation: 《湖南省行政程序规定》第八十一条",
+      "params": {"law": "《湖南省行政程序规定》第八十一条", "stated_by": "李明"}},
+     f"Required by law or regulation: 《湖南省行政程序规定》第八十一条{STATED}",
      "行政处罚法第五十八条第一款第四项"),
 ])
 def test_each_statutory_trigger_stated_in_the_report(a: ReviewAgency, report: dict[str, Any],
@@ -99,6 +103,34 @@ def test_each_statutory_trigger_stated_in_the_report(a: ReviewAgency, report: di
     assert en(label, reason) == text
     assert source(reason) == cited
     assert en(det.labels) == [text]
+
+
+def test_the_judgement_names_who_stated_it_in_the_latest_report(a: ReviewAgency) -> None:
+    """The officer who submitted the latest report answers for the judgement; another officer
+    stating the same judgement does not change the result (its fingerprint)."""
+    case = reported(a, major=True, law_requires="《某条例》第十条")
+    first = evaluate(case)
+    assert [r["params"]["stated_by"] for r in first.reasons] == ["李明", "李明"]
+    act(a, case, "submit_report", actor=a.u_officer2, acted_on=D(2026, 9, 22),
+        facts="经查，当事人销售不合格产品。", kinds=["fine"], fine="5000", major=True,
+        law_requires="《某条例》第十条")
+    again = evaluate(case)
+    assert [r["params"]["stated_by"] for r in again.reasons] == ["张伟", "张伟"]
+    assert en(label, again.reasons[0]) == (
+        "Involves a major public interest (stated by 张伟 in the investigation report)")
+    assert again.fingerprint == first.fingerprint
+    # the judgement itself is the result
+    act(a, case, "submit_report", actor=a.u_officer2, acted_on=D(2026, 9, 23),
+        facts="经查，当事人销售不合格产品。", kinds=["fine"], fine="5000", major=True,
+        law_requires="《某条例》第十一条")
+    assert evaluate(case).fingerprint != first.fingerprint
+
+
+def test_a_reason_without_anyone_named_reads_as_before(a: ReviewAgency) -> None:
+    reason = {"code": "public_interest", "kind": "statutory", "params": {"stated_by": ""}}
+    assert en(label, reason) == "Involves a major public interest"
+    hearing = {"code": "hearing_held", "kind": "statutory", "params": {}}
+    assert en(label, hearing) == "Concerns major rights and a hearing was held"
 
 
 def test_blank_law_text_and_unticked_boxes_are_no_trigger(a: ReviewAgency) -> None:
@@ -142,8 +174,10 @@ def test_every_statutory_trigger_at_once_in_order(a: ReviewAgency) -> None:
                     law_requires="《某条例》第十条")
     heard(a, case)
     case.refresh_from_db()
-    assert codes(evaluate(case)) == ["public_interest", "hearing_held", "several_relations",
-                                     "by_law"]
+    det = evaluate(case)
+    assert codes(det) == ["public_interest", "hearing_held", "several_relations", "by_law"]
+    # the hearing is known from the case: nobody states it
+    assert [r["params"].get("stated_by") for r in det.reasons] == ["李明", None, "李明", "李明"]
 
 
 def test_voluntary_submission_is_its_own_reason(a: ReviewAgency) -> None:
@@ -465,3 +499,56 @@ def test_the_catalogue_version_in_force_on_the_day(a: ReviewAgency) -> None:
     det = evaluate(case, day=D(2026, 12, 31))
     assert (det.catalogue, det.required) == (second, False)
     assert evaluate(case, day=D(2027, 1, 1)).reasons[0]["params"]["version"] == 3
+
+
+# --- procedures by their category ----------------------------------------------------------------
+
+DATE = {"name": "acted_on", "kind": "date", "label": "办理日期"}
+
+
+def custom(a: ReviewAgency, category: str, code: str = "own") -> str:
+    """An agency's own procedure of ``category``: its deciding step lists no guard."""
+    from zhifa.cases.services import custom_procedure_save
+
+    custom_procedure_save(actor=a.u_sysadmin, body=a.body, code=code, name="自定义程序",
+                          definition={
+        "category": category,
+        "stages": [{"code": "opened", "label": "已受理"},
+                   {"code": "decided", "label": "已决定"},
+                   {"code": "done", "label": "已办结", "terminal": True, "status": "closed"}],
+        "actions": [{"code": "decide", "label": "作出决定", "from": "opened", "to": "decided",
+                     "deciding": True, "fields": [DATE]},
+                    {"code": "finish", "label": "办结", "from": "decided", "to": "done",
+                     "fields": [DATE]}]})
+    return code
+
+
+@pytest.mark.parametrize(("category", "decision", "expected"), [
+    ("penalty", {"outcome": "penalty", "kinds": ["fine"], "fine": 500_000},
+     ["threshold:organisation", "all_general_procedure"]),
+    ("penalty", {"outcome": "no_penalty", "kinds": []}, []),
+    ("licensing", {}, ["licensing_refusal"]),
+    ("other", {"outcome": "penalty", "kinds": ["fine"], "fine": 500_000}, []),
+    ("inspection", {}, []),
+])
+def test_an_agency_s_own_procedure_is_measured_by_its_category(
+        a: ReviewAgency, category: str, decision: dict[str, Any], expected: list[str]) -> None:
+    catalogue(a, ThresholdIn(ORG, 100, "gte"),
+              triggers=("all_general_procedure", "licensing_refusal"))
+    case = open_case(a, custom(a, category), received_on=D(2026, 9, 1))
+    assert codes(evaluate(case, action="decide", decision=decision)) == expected
+
+
+def test_a_custom_licensing_decision_is_a_refusal_unless_it_grants(a: ReviewAgency) -> None:
+    catalogue(a, triggers=("licensing_refusal",))
+    case = open_case(a, custom(a, "licensing"), received_on=D(2026, 9, 1))
+    assert codes(evaluate(case, action="grant", decision={})) == []
+    assert codes(evaluate(case, action="refuse", decision={})) == ["licensing_refusal"]
+    assert evaluate(case).reasons == ()  # before a decision: nothing to measure
+
+
+def test_the_summary_procedure_is_below_the_catalogue(a: ReviewAgency) -> None:
+    catalogue(a, ThresholdIn(ORG, 0, "gte"), triggers=("all_general_procedure",))
+    case = open_case(a, "summary", received_on=D(2026, 9, 1))
+    decision = {"kinds": ["fine"], "fine": 20_000}
+    assert evaluate(case, action="decide_on_spot", decision=decision).reasons == ()

@@ -68,6 +68,7 @@ from zhifa.reviews.services.assign import (
     reviewer_problems,
     reviewer_ratio,
 )
+from zhifa.reviews.services.determine import current_determination
 from zhifa.reviews.services.discussions import (
     discussion_open,
     discussion_record,
@@ -314,7 +315,7 @@ def review_get(request: HttpRequest, key: str) -> Any:
     user = request.user
     case = _case(user, key, Perm.VIEW_CASES)
     review = (ReviewRequest.objects.select_related("catalogue").filter(case=case).first())
-    det = triggers.evaluate(case, voluntary=bool(review and review.voluntary))
+    det = current_determination(case)
     rounds: list[dict[str, Any]] = []
     extensions: list[dict[str, Any]] = []
     if review is not None:

@@ -2,11 +2,15 @@
 
 - ``legal_review_passed`` (the gate, APL art. 58): a deciding step refuses while the review the
   decision needs is missing, pending, contested or not passed, when a hearing was held after
-  it passed, or when the decision is heavier than the proposal it passed;
+  it passed, or when what it passed is outdated: the decision is heavier than the proposal
+  it passed, the investigation report's facts changed, or the draft decision document it
+  read changed. The cases app runs it on the deciding steps that list it, and on every
+  deciding step of an agency's own procedure (``gated``);
 - ``review_step``: the legal-review case steps are taken only by this app's services (with the
   package, the structured opinion, the discussion record), never directly;
 - a step listener that evaluates again whether review is required when the proposed decision
-  or the hearing changes (``services.determine``);
+  or the hearing changes (``services.determine``), and closes a review left open when the
+  case is decided by a step the gate does not guard (a licence granted);
 - the documents' issue check: a decision document is not numbered or issued while the gate
   would refuse its decision.
 """
@@ -21,14 +25,21 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from zhifa.cases import hooks
+from zhifa.ledger.services import ledger_append
 
-from .models import Outcome, RequestState, ReviewRequest
+from .events import REVIEW_WITHDRAWN
+from .models import Outcome, RequestState, ReviewRequest, RoundState
 from .triggers import evaluate, label
 
 GATE = "legal_review_passed"  # the cases app's guard (and hook) this module fills
+REVIEW_STEP = "review_step"  # the guard of the legal-review case steps
+REVIEW_RULE = "review_7"  # the review's time limit
+# a review still being prepared or at the office: closed when the case is decided without it
+UNFINISHED = (RequestState.DRAFT, RequestState.SUBMITTED, RequestState.IN_REVIEW)
 SOURCE = "行政处罚法第五十八条；国办发〔2018〕118号"
 AFTER_HEARING_SOURCE = "行政处罚法第五十八条第一款第二项"
 
@@ -73,6 +84,18 @@ def heavier_than(decision: Mapping[str, Any], passed: Mapping[str, Any]) -> list
         if int(decision.get(name) or 0) > int(passed.get(name) or 0):
             out.append(name)
     return out
+
+
+def gated(case: Any, act: Any) -> bool:
+    """Whether the gate checks the action (as ``cases.services.act`` runs it): a deciding
+    action that lists it, or any deciding action of an agency's own procedure but the
+    legal-review steps."""
+    from zhifa.cases.procedures import BUILTIN
+
+    if not act.deciding:
+        return False
+    return GATE in act.guards or (case.procedure not in BUILTIN
+                                  and REVIEW_STEP not in act.guards)
 
 
 def decision_draft_digest(case: Any) -> str:
@@ -132,13 +155,31 @@ def gate_refusals(case: Any, *, action: str, decision: Mapping[str, Any] | None,
         return [_refusal("legal_review_after_hearing",
                          _("A hearing was held after the legal review passed: the decision "
                            "needs a review after the hearing."), AFTER_HEARING_SOURCE)]
-    if decision is not None and "outcome" in decision:
-        over = heavier_than(decision, request.passed_proposal or {})
-        if over:
-            return [_refusal("legal_review_outdated",
-                             _("The decision goes beyond what the legal review passed: submit "
-                               "the changed decision for review again."))]
-    return []
+    return outdated(case, request.passed_proposal or {}, decision)
+
+
+def outdated(case: Any, passed: Mapping[str, Any],
+             decision: Mapping[str, Any] | None) -> list[Any]:
+    """What changed since the review passed ``passed`` (the proposal of its round): the
+    facts of the investigation report, the decision (heavier), the draft decision document.
+    The facts and the draft are compared when the round recorded them."""
+    found = []
+    if "facts" in passed:
+        report = (case.data or {}).get("submit_report", {}) or {}
+        if str(report.get("facts") or "").strip() != str(passed["facts"] or "").strip():
+            found.append(_refusal(
+                "legal_review_outdated",
+                _("The facts of the investigation report changed after the legal review "
+                  "passed: submit the case for review again with the new report.")))
+    if decision is not None and "outcome" in decision and heavier_than(decision, passed):
+        found.append(_refusal("legal_review_outdated",
+                              _("The decision goes beyond what the legal review passed: "
+                                "submit the changed decision for review again.")))
+    if "document_digest" in passed and decision_draft_digest(case) != passed["document_digest"]:
+        found.append(_refusal("legal_review_outdated",
+                              _("The draft decision document changed after the legal review "
+                                "passed: submit the changed draft for review again.")))
+    return found
 
 
 def gate_hook(ctx: Any) -> list[Any]:
@@ -150,8 +191,40 @@ def gate_hook(ctx: Any) -> list[Any]:
 def on_step(ctx: Any, step: Any) -> None:
     from .services.determine import REEVALUATE_ON, review_determine
 
-    if ctx.action.code in REEVALUATE_ON:
+    act = ctx.action
+    withdrawn = (act.deciding and REVIEW_STEP not in act.guards and not gated(ctx.case, act)
+                 and withdraw_unfinished(ctx, step))
+    if withdrawn or act.code in REEVALUATE_ON:
         review_determine(case=ctx.case, actor=ctx.actor)
+
+
+def withdraw_unfinished(ctx: Any, step: Any) -> bool:
+    """The case was decided by a step the gate does not guard (a licence granted) while its
+    review was being prepared or at the office: the review has nothing left to concern, and
+    is withdrawn (it leaves the office's queue and figures, its time limit ends). Whether it
+    was."""
+    from zhifa.cases.models import CaseDeadline, DeadlineState
+
+    case = ctx.case
+    request = (ReviewRequest.objects.select_for_update()
+               .filter(case=case, state__in=UNFINISHED).first())
+    if request is None:
+        return False
+    before = request.state
+    request.state = RequestState.WITHDRAWN
+    request.save(update_fields=["state", "updated_at"])
+    request.rounds.filter(state__in=(RoundState.DRAFT, RoundState.SUBMITTED)).update(
+        state=RoundState.WITHDRAWN)
+    CaseDeadline.objects.filter(case=case, rule_code=REVIEW_RULE,
+                                state=DeadlineState.RUNNING).update(
+        state=DeadlineState.CANCELLED)
+    with translation.override("zh-hans"):
+        action_label = str(ctx.action.label)
+    ledger_append(actor=ctx.actor, event=REVIEW_WITHDRAWN, stream=case.stream, body=case.body,
+                  payload={"case": case.number, "round": request.current_round,
+                           "state_before": before, "action": ctx.action.code,
+                           "action_label": action_label, "step": step.pk})
+    return True
 
 
 def document_issue_check(case: Any, doc_type: str, step: Any) -> None:
@@ -165,7 +238,7 @@ def document_issue_check(case: Any, doc_type: str, step: Any) -> None:
     if doc_type not in DECISION_DOCUMENTS or step is None:
         return
     act = procedure_get(case.procedure, body=case.body).action(step.action)
-    if act is None or GATE not in act.guards:
+    if act is None or not gated(case, act):
         return
     found = gate_refusals(case, action=step.action, decision=step.data, day=step.acted_on)
     if found:
@@ -175,11 +248,12 @@ def document_issue_check(case: Any, doc_type: str, step: Any) -> None:
 
 def register_hooks() -> None:
     hooks.register(GATE, gate_hook)
-    hooks.register("review_step", review_step_hook)
+    hooks.register(REVIEW_STEP, review_step_hook)
     hooks.on_step_taken("reviews", on_step)
     from zhifa.documents.hooks import register_issue_check
 
     register_issue_check("reviews", document_issue_check)
 
 
-__all__ = ["gate_hook", "gate_refusals", "label", "register_hooks", "review_service_step"]
+__all__ = ["gate_hook", "gate_refusals", "gated", "label", "register_hooks",
+           "review_service_step"]

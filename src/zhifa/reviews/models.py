@@ -45,7 +45,7 @@ class Finding(models.TextChoices):
 class RequestState(models.TextChoices):
     DRAFT = "draft", _("Package being prepared")
     SUBMITTED = "submitted", _("Submitted, waiting for a reviewer")
-    IN_REVIEW = "in_review", _("Under review")
+    IN_REVIEW = "in_review", pgettext_lazy("legal review", "Under review")
     RETURNED = "returned", _("Returned to the handler")
     CONTESTED = "contested", _("Contested: waiting for collective discussion")
     PASSED = "passed", _("Passed")
@@ -128,7 +128,8 @@ class ReviewRound(BaseModel):
                              default=RoundState.DRAFT)
     # the package (送审材料)
     proposal = models.JSONField(_("proposed decision"), default=dict, blank=True)
-    materials = models.JSONField(_("materials"), default=list, blank=True)
+    materials = models.JSONField(pgettext_lazy("legal review", "materials"), default=list,
+                                 blank=True)
     handling_opinion = models.TextField(_("handling department's opinion"), blank=True)
     changes = models.TextField(_("changes since the last opinion"), blank=True)
     determination = models.JSONField(_("why review is required"), default=list, blank=True)
@@ -152,8 +153,8 @@ class ReviewRound(BaseModel):
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     # the opinion (法制审核意见): per point ``{"code", "finding", "comment"}``
     points = models.JSONField(_("review points"), default=list, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=32, choices=Outcome.choices,
-                               blank=True)
+    outcome = models.CharField(pgettext_lazy("legal review", "outcome"), max_length=32,
+                               choices=Outcome.choices, blank=True)
     opinion = models.TextField(_("opinion"), blank=True)
     changes_required = models.TextField(_("changes required"), blank=True)
     opinion_saved_at = models.DateTimeField(_("opinion draft saved at"), null=True, blank=True)

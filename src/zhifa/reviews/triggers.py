@@ -7,14 +7,17 @@ returns every reason that applies. Sources:
 - statutory (APL art. 58 §1): (1) a major public interest; (2) a party's or a third party's
   major rights, after a hearing; (3) difficult and complex, several legal relationships;
   (4) other cases the law requires. (1), (3) and (4) need judgement: the officer states them
-  in the investigation report (fields ``major``, ``several_relations``, ``law_requires``);
-  (2) is known from the case (a hearing was held).
+  in the investigation report (fields ``major``, ``several_relations``, ``law_requires``),
+  and the reason names who did (``stated_by``); (2) is known from the case (a hearing was
+  held).
 - the catalogue: amount thresholds per party type (inclusive 含本数 or exclusive 不含本数;
   the confiscated value counted where the catalogue says so; an individual business uses the
   natural-person threshold when it has none of its own) and category triggers (licence
   revocation, stop production or business, closure, practice restriction, qualification
   lowering, a hearing held, a mitigated penalty, a penalty below or above the benchmark tier,
-  every general-procedure penalty, a licensing refusal).
+  every general-procedure penalty, a licensing refusal). Which of them concern a case follows
+  from its procedure's category (``review_scope``), so that an agency's own procedure of the
+  penalty or licensing category is measured like the built-in one.
 - voluntary: the officer sent the case to review although no rule required it.
 
 A reason is ``{"code", "kind", "params"}``; ``label`` renders it in the active language.
@@ -25,13 +28,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from zhifa.catalog.models import (
     AmountUnit,
@@ -48,12 +51,15 @@ from zhifa.catalog.models import (
 STATUTORY_SOURCE = "行政处罚法第五十八条第一款"
 STATUTORY = {
     # code: (label msgid, source)
-    "public_interest": (N_("Involves a major public interest"), "行政处罚法第五十八条第一款第一项"),
-    "hearing_held": (N_("Concerns major rights and a hearing was held"),
+    "public_interest": (gettext_noop("Involves a major public interest"),
+                        "行政处罚法第五十八条第一款第一项"),
+    "hearing_held": (gettext_noop("Concerns major rights and a hearing was held"),
                      "行政处罚法第五十八条第一款第二项"),
-    "several_relations": (N_("Difficult and complex, involving several legal relationships"),
-                          "行政处罚法第五十八条第一款第三项"),
-    "by_law": (N_("Required by law or regulation: %(law)s"), "行政处罚法第五十八条第一款第四项"),
+    "several_relations": (
+        gettext_noop("Difficult and complex, involving several legal relationships"),
+        "行政处罚法第五十八条第一款第三项"),
+    "by_law": (gettext_noop("Required by law or regulation: %(law)s"),
+               "行政处罚法第五十八条第一款第四项"),
 }
 KIND_TRIGGERS: dict[str, str] = {
     ReviewTrigger.REVOKE_LICENCE: "revoke_licence",
@@ -62,9 +68,13 @@ KIND_TRIGGERS: dict[str, str] = {
     ReviewTrigger.RESTRICT_PRACTICE: "restrict_practice",
     ReviewTrigger.LOWER_QUALIFICATION: "lower_qualification",
 }
-# procedures whose decisions the catalogue's penalty triggers concern
-PENALTY_PROCEDURES = ("general",)
-LICENSING_PROCEDURES = ("licensing",)
+# the statutory triggers the officer states in the investigation report (judgement)
+STATED = ("public_interest", "several_relations", "by_law")
+# the decisions the catalogue's triggers concern (``review_scope``): those of a procedure of
+# the penalty category but the summary procedure (decided on the spot, below any catalogue's
+# amounts: APL art. 51), and those of a procedure of the licensing category
+SCOPE_PENALTY, SCOPE_LICENSING = "penalty", "licensing"
+SUMMARY_PROCEDURE = "summary"
 # decision outcomes as the basis names them
 PENALTY, NO_PENALTY, TRANSFER, DENY, GRANT = "penalty", "no_penalty", "transfer", "deny", "grant"
 
@@ -103,8 +113,11 @@ class Determination:
     @property
     def fingerprint(self) -> str:
         """The result: the reasons (each catalogue reason names its catalogue's version). A
-        new catalogue version that changes no reason does not change the result."""
-        raw = json.dumps(list(self.reasons), sort_keys=True, ensure_ascii=False, default=str)
+        new catalogue version that changes no reason does not change the result, nor does
+        another officer stating the same judgement in a new report (``stated_by``)."""
+        reasons = [{**r, "params": {k: v for k, v in r.get("params", {}).items()
+                                    if k != "stated_by"}} for r in self.reasons]
+        raw = json.dumps(reasons, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(raw.encode()).hexdigest()
 
     def labels(self) -> list[str]:
@@ -120,7 +133,11 @@ def label(reason: Mapping[str, Any]) -> str:
     code, kind, p = reason["code"], reason["kind"], reason.get("params", {})
     if kind == "statutory":
         msgid, _source = STATUTORY[code]
-        return _(msgid) % p if "%(" in msgid else _(msgid)
+        text = _(msgid) % p if "%(" in msgid else _(msgid)
+        if p.get("stated_by"):
+            text += _(" (stated by %(who)s in the investigation report)") % {
+                "who": p["stated_by"]}
+        return text
     if kind == "threshold":
         return (_("%(what)s %(amount)s yuan: %(party)s threshold of the catalogue "
                   "%(comparator)s %(threshold)s yuan") % {
@@ -173,6 +190,46 @@ def catalogue_for(body: Any, day: dt.date) -> ReviewCatalogue | None:
             .order_by("-version").first())
 
 
+def catalogue_among(rows: Iterable[ReviewCatalogue], body_id: int,
+                    day: dt.date) -> ReviewCatalogue | None:
+    """``catalogue_for`` among catalogues already read (their thresholds and triggers
+    prefetched): for evaluating many cases at once."""
+    return max((c for c in rows if c.body_id == body_id and c.in_force_on(day)),
+               key=lambda c: c.version, default=None)
+
+
+def review_scope(case: Any, procedure: Any = None) -> str:
+    """Which catalogue triggers concern the case's decisions, by its procedure's category:
+    ``SCOPE_PENALTY``, ``SCOPE_LICENSING`` or "" (none; the statutory triggers still
+    apply). ``procedure``: the case's procedure when already read."""
+    from zhifa.cases.procedures import BUILTIN, procedure_get
+
+    if procedure is None:
+        builtin = case.procedure in BUILTIN
+        procedure = procedure_get(case.procedure, body=None if builtin else case.body)
+    category = procedure.category
+    if category == SCOPE_PENALTY and case.procedure != SUMMARY_PROCEDURE:
+        return SCOPE_PENALTY
+    if category == SCOPE_LICENSING:
+        return SCOPE_LICENSING
+    return ""
+
+
+def stated_by(case: Any) -> str:
+    """Who stated the judgement triggers: the person who took the case's latest
+    ``submit_report`` step (its steps prefetched are used as they are)."""
+    if getattr(case, "pk", None) is None:
+        return ""  # a case not opened yet (the demo loader asks about one)
+    if "steps" in getattr(case, "_prefetched_objects_cache", {}):
+        reports = [s for s in case.steps.all() if s.action == "submit_report"]
+        return max(reports, key=lambda s: s.pk).actor_name if reports else ""
+    from zhifa.cases.models import CaseStep
+
+    name = (CaseStep.objects.filter(case_id=case.pk, action="submit_report")
+            .order_by("-id").values_list("actor_name", flat=True).first())
+    return name or ""
+
+
 def _amount(value: Any) -> int:
     if value in (None, ""):
         return 0
@@ -180,13 +237,17 @@ def _amount(value: Any) -> int:
 
 
 def basis_for(case: Any, *, action: str = "", decision: Mapping[str, Any] | None = None,
-              voluntary: bool = False, day: dt.date | None = None) -> Basis:
+              voluntary: bool = False, day: dt.date | None = None,
+              scope: str | None = None) -> Basis:
     """The decision the determination is about: the one being made (``decision``: the
-    deciding step's data) or else the proposal of the investigation report."""
+    deciding step's data) or else the proposal of the investigation report. A licensing
+    decision is a grant when its step is ``grant``, otherwise a refusal (as the
+    ``licence_decide`` effect records it)."""
+    scope = review_scope(case) if scope is None else scope
     report = (case.data or {}).get("submit_report", {}) or {}
     parties = tuple(sorted({p.party_type for p in case.parties.all()}))
-    if decision is not None and case.procedure in LICENSING_PROCEDURES:
-        outcome = DENY if action == "deny" else GRANT
+    if decision is not None and scope == SCOPE_LICENSING:
+        outcome = GRANT if action == "grant" else DENY
         kinds: tuple[str, ...] = ()
         fine = confiscation = 0
     elif decision is not None and "outcome" in decision:
@@ -196,7 +257,7 @@ def basis_for(case: Any, *, action: str = "", decision: Mapping[str, Any] | None
     else:
         kinds = tuple(sorted(case.proposed_kinds or []))
         fine, confiscation = _amount(case.proposed_fine), _amount(case.proposed_confiscation)
-        if case.procedure in LICENSING_PROCEDURES:
+        if scope == SCOPE_LICENSING:
             outcome = ""
         else:
             outcome = PENALTY if kinds else (NO_PENALTY if report else "")
@@ -273,17 +334,29 @@ def _category_hit(code: str, b: Basis, penalty: bool, case: Any, day: dt.date,
 
 
 def evaluate(case: Any, *, action: str = "", decision: Mapping[str, Any] | None = None,
-             voluntary: bool = False, day: dt.date | None = None) -> Determination:
+             voluntary: bool = False, day: dt.date | None = None,
+             catalogues: Iterable[ReviewCatalogue] | None = None,
+             procedure: Any = None) -> Determination:
+    """Every reason that requires review of the decision (see ``basis_for``) on ``day``
+    (default today). To evaluate many cases without a query each: ``catalogues``, the
+    body's catalogues already read (see ``catalogue_among``); ``procedure``, the case's."""
     day = day or timezone.localdate()
-    b = basis_for(case, action=action, decision=decision, voluntary=voluntary, day=day)
+    scope = review_scope(case, procedure)
+    b = basis_for(case, action=action, decision=decision, voluntary=voluntary, day=day,
+                  scope=scope)
     reasons: list[dict[str, Any]] = []
     notes: list[str] = []
+    who: list[str] = []
 
     def add(code: str, kind: str, **params: Any) -> None:
+        if code in STATED:
+            if not who:
+                who.append(stated_by(case))
+            params["stated_by"] = who[0]
         reasons.append({"code": code, "kind": kind, "params": params})
 
     deciding = b.outcome in (PENALTY, NO_PENALTY, DENY) or (
-        b.outcome == "" and case.procedure in PENALTY_PROCEDURES)
+        b.outcome == "" and scope == SCOPE_PENALTY)
     if b.public_interest:
         add("public_interest", "statutory")
     if b.hearing_held:
@@ -292,11 +365,12 @@ def evaluate(case: Any, *, action: str = "", decision: Mapping[str, Any] | None 
         add("several_relations", "statutory")
     if b.law_requires:
         add("by_law", "statutory", law=b.law_requires)
-    catalogue = catalogue_for(case.body, day)
+    catalogue = (catalogue_for(case.body, day) if catalogues is None
+                 else catalogue_among(catalogues, case.body_id, day))
     if catalogue is not None and deciding:
         meta = {"catalogue": catalogue.code, "version": catalogue.version,
                 "catalogue_title": catalogue.title}
-        penalty = b.outcome == PENALTY and case.procedure in PENALTY_PROCEDURES
+        penalty = b.outcome == PENALTY and scope == SCOPE_PENALTY
         if penalty:
             seen: set[str] = set()
             for party_type in b.party_types:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhifa.core.errors import ApplicationError
 from zhifa.orgs.models import Person
@@ -72,7 +73,7 @@ class AssignForm(PeopleForm):
 class OpinionForm(forms.Form):
     """One finding (radios) and one comment per review point, then the outcome."""
 
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
+    outcome = forms.ChoiceField(label=pgettext_lazy("legal review", "Outcome"), required=False,
                                 choices=Outcome.choices, widget=forms.RadioSelect)
     opinion = _text(_("Opinion"), rows=5)
     changes_required = _text(_("Changes required"), rows=3,
@@ -161,7 +162,8 @@ class DiscussionForm(PeopleForm):
             self.fields[f"attendee_{i}_person"] = person
             self.fields[f"attendee_{i}_position"] = forms.ChoiceField(
                 label=_("Position"), required=False, choices=[("", "—"), *Position.choices])
-            self.fields[f"attendee_{i}_view"] = _text(_("View"), rows=2)
+            self.fields[f"attendee_{i}_view"] = _text(
+                pgettext_lazy("collective discussion", "View"), rows=2)
             for name in ("person", "position", "view"):
                 field = self.fields[f"attendee_{i}_{name}"]
                 field.widget.attrs["aria-label"] = f"{field.label} {i + 1}"

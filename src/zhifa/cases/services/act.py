@@ -135,13 +135,27 @@ def _require_action(actor: Any, case: Case, proc: Procedure, action: str,
     return act
 
 
+# the legal-review gate (APL art. 58), and the guard of the legal-review steps themselves
+REVIEW_GATE, REVIEW_STEP = "legal_review_passed", "review_step"
+
+
+def _guards(ctx: GuardContext) -> tuple[str, ...]:
+    """The action's guards. An agency's own procedure cannot leave a decision out of the
+    legal-review gate: its every deciding action (but a legal-review step) runs it."""
+    act = ctx.action
+    if (act.deciding and ctx.case.procedure not in BUILTIN
+            and REVIEW_GATE not in act.guards and REVIEW_STEP not in act.guards):
+        return (*act.guards, REVIEW_GATE)
+    return act.guards
+
+
 def _evaluate(ctx: GuardContext, approver: Any = None) -> tuple[list[Refusal], list[Refusal]]:
     found: list[Refusal] = dates_in_order(ctx)
     if ctx.action.deciding:
         found += not_auxiliary(ctx.actor)
         if approver is not None:
             found += not_auxiliary(approver)
-    for name in ctx.action.guards:
+    for name in _guards(ctx):
         found += GUARDS[name](ctx)
     blocking = [r for r in found if r.blocking]
     return blocking, [r for r in found if not r.blocking]

@@ -1,6 +1,10 @@
 """Keep each case's determination current: evaluated again whenever the proposed decision or
 the hearing changes (a step listener, in the step's transaction), and on demand. A change of
-result (required or not, or the reasons) is a ledger entry on the case's stream."""
+result (required or not, or the reasons) is a ledger entry on the case's stream.
+
+``current_determination`` is the live answer every page, the API and the stored row share:
+a voluntary request counts once it is sent (as the gate counts it), and a licensing case is
+measured by the decision a review concerns there, the refusal (as the submission is)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from zhifa.ledger.services import ledger_append
 
 from ..events import REVIEW_DETERMINED
 from ..models import RequestState, ReviewDetermination, ReviewRequest
-from ..triggers import Determination, evaluate, label, source
+from ..triggers import SCOPE_LICENSING, Determination, evaluate, label, review_scope, source
 
 # steps after which the determination is evaluated again: the proposal (the investigation
 # report), the hearing, and the steps that follow them
@@ -30,6 +34,15 @@ def sent_voluntarily(request: ReviewRequest | None) -> bool:
         RequestState.DRAFT, RequestState.WITHDRAWN)
 
 
+def current_determination(case: Any) -> Determination:
+    """Whether the case's decision needs review now: its proposal (a licensing case: a
+    refusal), its hearing, the catalogue in force today and a voluntary request once sent."""
+    request = ReviewRequest.objects.filter(case=case).only("voluntary", "state").first()
+    subject: dict[str, Any] = (
+        {"action": "deny", "decision": {}} if review_scope(case) == SCOPE_LICENSING else {})
+    return evaluate(case, voluntary=sent_voluntarily(request), **subject)
+
+
 def reasons_text(det: Determination) -> str:
     return "；".join(f"{label(r)}（{source(r)}）" if source(r) else label(r)
                     for r in det.reasons)
@@ -40,8 +53,7 @@ def review_determine(*, case: Any, actor: Any) -> tuple[ReviewDetermination, Det
     """Evaluate and store; the ledger entry only when the result (required, the reasons)
     changed, or a first result requires review (a first "not required" is stored without
     one)."""
-    request = ReviewRequest.objects.filter(case=case).only("voluntary", "state").first()
-    det = evaluate(case, voluntary=sent_voluntarily(request))
+    det = current_determination(case)
     row, created = ReviewDetermination.objects.get_or_create(case=case)
     fingerprint = det.fingerprint
     changed = not created and (row.fingerprint != fingerprint or row.required != det.required)

@@ -83,6 +83,13 @@ def review_contest(*, actor: Any, request: ReviewRequest, grounds: str) -> Colle
         raise ApplicationError(_("Only a returned opinion to make the decision with changes, "
                                  "not to make it, or to transfer the case can be contested."),
                                code="review_not_contestable")
+    if CollectiveDiscussion.objects.filter(round=rnd,
+                                           reason=DiscussionReason.CONTESTED).exists():
+        # the heads' conclusion binds (APL art. 57 §2): the handler changes the case and
+        # submits it again, he does not contest the same opinion twice
+        raise ApplicationError(_("The heads have already discussed this opinion: change the "
+                                 "case and submit it for review again."),
+                               code="review_not_contestable")
     grounds = grounds.strip()
     if not grounds:
         raise InvalidInput(_("State the grounds for contesting the opinion."),
@@ -186,12 +193,22 @@ def _check(held_on: dt.date, conclusion: str, conclusion_text: str, agenda: str)
                            detail=errors)
 
 
+def _require_stage(case: Case) -> None:
+    """A procedure with the case step ``collective_discussion`` records the discussion only
+    where it allows the step (before the prior notice or the decision, not while the case is
+    under review): the discussion must leave its mark on the case."""
+    act = procedure_get(case.procedure, body=case.body).action(DISCUSSION_STEP)
+    if act is not None and case.stage not in act.sources:
+        raise ApplicationError(
+            _("The collective discussion cannot be recorded while the case is at this stage."),
+            code="discussion_stage", detail={"stage": case.stage})
+
+
 def _take_step(actor: Any, case: Case, held_on: dt.date, rows: list[dict[str, Any]],
                conclusion_text: str) -> CaseStep | None:
-    """The case step, where the procedure has it and allows it at the case's stage."""
+    """The case step, where the procedure has it (``_require_stage`` checked the stage)."""
     proc = procedure_get(case.procedure, body=case.body)
-    act = proc.action(DISCUSSION_STEP)
-    if act is None or case.stage not in act.sources:
+    if proc.action(DISCUSSION_STEP) is None:
         return None
     with review_service_step():
         result = case_act(actor=actor, case=case, action=DISCUSSION_STEP,
@@ -240,6 +257,7 @@ def discussion_record(*, actor: Any, discussion: CollectiveDiscussion, held_on: 
         raise ApplicationError(_("This discussion has already been recorded."),
                                code="discussion_held")
     require_not_archived(case)
+    _require_stage(case)
     conclusion_text, place = conclusion_text.strip(), place.strip()
     agenda = agenda.strip() or discussion.agenda
     rows = _clean_attendees(case.body_id, attendees, presided_by)

@@ -73,10 +73,15 @@ def extension_request(*, actor: Any, request: ReviewRequest, reason: str,
 @transaction.atomic
 def extension_decide(*, actor: Any, extension: ReviewExtension, approve: bool,
                      comment: str = "") -> ReviewExtension:
+    # the request first, as every review service locks it, then the extension: an opinion
+    # given meanwhile is seen, and two heads do not decide the same extension
+    request_id = ReviewExtension.objects.filter(pk=extension.pk).values_list(
+        "round__request_id", flat=True).get()
+    request = (ReviewRequest.objects.select_for_update(of=("self",))
+               .select_related("case__body").get(pk=request_id))
     extension = (ReviewExtension.objects.select_for_update(of=("self",))
-                 .select_related("round__request__case__body").get(pk=extension.pk))
+                 .select_related("round").get(pk=extension.pk))
     rnd = extension.round
-    request = rnd.request
     case = request.case
     require_handling(actor, case.body)
     if AccountRole.HEAD not in (actor.roles or []) or actor.pk == extension.requested_by_id:

@@ -245,13 +245,14 @@ def _validate(rnd: ReviewRound, points: Any, outcome: str, opinion: str, changes
 def _take_step(actor: Any, case: Case, rnd: ReviewRound, day: dt.date,
                late_reason: str) -> CaseStep | None:
     """The case step ``record_review_opinion`` where the procedure has it; otherwise the
-    review's time limit is marked met here."""
+    review's time limit is marked met here. ``late_reason``: given when the opinion is
+    late ("" otherwise)."""
     proc = procedure_get(case.procedure, body=case.body)
     if proc.action("record_review_opinion") is None:
         for d in CaseDeadline.objects.filter(case=case, rule_code=REVIEW_RULE,
                                              state=DeadlineState.RUNNING):
             d.state, d.met_on = DeadlineState.MET, day
-            d.late_reason = late_reason if d.due < day else ""
+            d.late_reason = late_reason
             d.save(update_fields=["state", "met_on", "late_reason"])
         return None
     with review_service_step():
@@ -279,7 +280,9 @@ def opinion_submit(*, actor: Any, request: ReviewRequest, points: list[dict[str,
     late_reason = late_reason.strip()
     day = decided_on or timezone.localdate()
     cleaned = _validate(rnd, points, outcome, opinion, changes_required, day)
-    late = rnd.due is not None and day > rnd.due
+    # late by the calendar, not by the date typed: an opinion given after the time limit
+    # states why, however it is dated
+    late = rnd.due is not None and timezone.localdate() > rnd.due
     if late and not late_reason:
         assert rnd.due is not None
         raise ApplicationError(

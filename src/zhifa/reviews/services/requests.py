@@ -35,10 +35,10 @@ from zhifa.orgs.models import AccountRole, Person
 from zhifa.workdays.calendar import rule_get
 
 from ..events import REVIEW_DRAFT_SAVED, REVIEW_SUBMITTED
-from ..hooks import review_service_step
+from ..hooks import decision_draft_digest, review_service_step
 from ..models import RequestState, ReviewRequest, ReviewRound, RoundState
 from ..points import DEFAULT_MATERIALS, MATERIALS
-from ..triggers import LICENSING_PROCEDURES, basis_for, catalogue_for, evaluate
+from ..triggers import SCOPE_LICENSING, basis_for, catalogue_for, evaluate, review_scope
 from .assign import assign_round, require_assign
 from .determine import review_determine
 
@@ -114,7 +114,7 @@ def _found(case: Case, handling_opinion: str) -> dict[str, list[dict[str, Any]] 
     handling opinion, which is typed at submission)."""
     docs = list(Document.objects.filter(case=case).exclude(state=DocumentState.VOIDED)
                 .order_by("created_at", "id"))
-    decision_types = (LICENSING_DECISIONS if case.procedure in LICENSING_PROCEDURES
+    decision_types = (LICENSING_DECISIONS if review_scope(case) == SCOPE_LICENSING
                       else PENALTY_DECISIONS)
     items = list(EvidenceItem.objects.filter(case=case, state=ItemState.ACTIVE)
                  .order_by("seq", "id"))
@@ -221,7 +221,7 @@ def _draft_round(request: ReviewRequest | None) -> ReviewRound | None:
 def _subject(case: Case) -> dict[str, Any]:
     """What the review is asked about, as ``triggers`` takes it: the investigation report's
     proposal; for a licensing case, the denial (the decision a review concerns there)."""
-    if case.procedure in LICENSING_PROCEDURES:
+    if review_scope(case) == SCOPE_LICENSING:
         return {"action": "deny", "decision": {}}
     return {}
 
@@ -237,7 +237,25 @@ def proposal_of(case: Case) -> dict[str, Any]:
 def _step_allowed(case: Case, proc: Procedure) -> bool:
     if proc.action(STEP) is not None:
         return any(a.code == STEP for a in available_actions(case, proc))
-    return case.procedure in LICENSING_PROCEDURES and case.stage == LICENSING_STAGE
+    return review_scope(case) == SCOPE_LICENSING and case.stage == LICENSING_STAGE
+
+
+def _check_submitted_on(case: Case, on: dt.date) -> None:
+    """The submission is dated as a case step is: not ahead of today, nor before the case's
+    previous step (or its receipt) — for a procedure without the case step too."""
+    if on > timezone.localdate():
+        raise InvalidInput(_("The date of submission cannot be in the future."),
+                           code="submitted_on_future",
+                           detail={"submitted_on": _("The date cannot be in the future.")})
+    floor = case.received_on
+    last = case.steps.order_by("-id").values_list("acted_on", flat=True).first()
+    if last is not None and last > floor:
+        floor = last
+    if on < floor:
+        message = _("The submission cannot be dated before %(day)s, the date of the case's "
+                    "previous step (or of its receipt).") % {"day": floor.isoformat()}
+        raise InvalidInput(message, code="submitted_on_too_early",
+                           detail={"submitted_on": message})
 
 
 def running_deadline(case: Case, rules: tuple[str, ...]) -> CaseDeadline | None:
@@ -318,8 +336,10 @@ def review_submit(*, actor: Any, case: Case, handling_opinion: str, changes: str
     if reviewer is not None:
         require_assign(actor, case, reviewer)
     on = submitted_on or timezone.localdate()
+    _check_submitted_on(case, on)
     origin = case.stage
-    proposal = proposal_of(case)
+    # what the review reads: the proposal, and the drafted decision text it is given
+    proposal = {**proposal_of(case), "document_digest": decision_draft_digest(case)}
     deadline = _start_clock(actor, case, proc, on, det.catalogue)
     due_case = case_due(case)
     fits = due_case is None or deadline.due <= due_case
