@@ -1,8 +1,11 @@
 """The legal review in the demo province (loaded once for this module through ``zhifa demo
 load``): the legal review office and its reviewer, a review in every state worth showing, the
-packages, the opinions and their documents, and every decision that needed a review made
-after one passed."""
+packages, the opinions and their documents, every decision that needed a review (licensing
+refusals too) made after one passed on the text decided, and opinions recorded on their day
+(one late, with its reason) so that the office's figures make sense."""
 
+import datetime as dt
+import json
 from collections import Counter
 
 from django.utils import timezone
@@ -12,7 +15,8 @@ from zhifa.documents.doctypes import REASONS_ELEMENT
 from zhifa.documents.models import Document, DocumentState
 from zhifa.ledger.models import LedgerEntry
 from zhifa.orgs.models import DepartmentKind, EnforcementBody, Person, RoleKind, User
-from zhifa.reviews.events import REVIEW_OVERDUE
+from zhifa.reviews.events import REVIEW_OPINION, REVIEW_OVERDUE
+from zhifa.reviews.hooks import decision_draft_digest
 from zhifa.reviews.models import (
     CollectiveDiscussion,
     DiscussionReason,
@@ -26,7 +30,7 @@ from zhifa.reviews.models import (
     RoundState,
 )
 from zhifa.reviews.points import POINT_CODES
-from zhifa.reviews.selectors import review_queue
+from zhifa.reviews.selectors import review_kpis, review_queue
 
 TODAY = timezone.localdate()
 BODY = "长沙市芙蓉区市场监督管理局"
@@ -127,12 +131,17 @@ def test_every_package_is_complete_and_every_opinion_has_its_document(demo):
         assert case.is_demo and rnd.handling_opinion.endswith("（演示数据）")
         materials = {m["code"]: m for m in rnd.materials}
         assert all(m["present"] for m in rnd.materials if m["required"]), case.number
-        assert {"draft_decision", "evidence_list", "investigation_report",
-                "handling_opinion"} <= set(materials)
         assert case.evidence_items.exists()
-        draft = Document.objects.filter(case=case, doc_type="penalty_decision").first()
-        assert draft is not None and draft.is_demo
-        assert all(len(draft.fields[r]) >= 30 for r in REASONS_ELEMENT.placeholders)
+        if case.procedure == "licensing":  # no investigation report: the refusal drafted
+            assert set(materials) == {"draft_decision", "evidence_list", "handling_opinion"}
+            draft = Document.objects.get(case=case, doc_type="licensing_decision")
+            assert draft.is_demo and draft.fields["不予许可理由"]
+        else:
+            assert {"draft_decision", "evidence_list", "investigation_report",
+                    "handling_opinion"} <= set(materials)
+            draft = Document.objects.filter(case=case, doc_type="penalty_decision").first()
+            assert draft is not None and draft.is_demo
+            assert all(len(draft.fields[r]) >= 30 for r in REASONS_ELEMENT.placeholders)
         if rnd.state != RoundState.DECIDED:
             assert rnd.opinion_document is None
             continue
@@ -158,7 +167,64 @@ def test_every_decision_that_needed_a_review_was_made_after_one_passed(demo):
         assert request is not None, step.case.number
         assert request.state in (RequestState.PASSED, RequestState.DISCUSSED), step.case.number
         assert request.passed_on <= step.acted_on, step.case.number
+        # the draft decision was decided (and issued) in the words the review passed
+        assert decision_draft_digest(step.case) == (
+            request.passed_proposal["document_digest"]), step.case.number
     # the catalogue's thresholds (fines above 10,000 / 100,000 yuan) and the statutory
     # triggers make many of the market body's decisions major
     assert needed >= 10
     assert Case.objects.filter(review__isnull=False).count() == ReviewRequest.objects.count()
+
+
+def test_the_market_bodies_refuse_a_licence_after_a_legal_review(demo):
+    """Their catalogue lists licensing refusals: each was reviewed at the stage
+    ``reviewing`` (submitted, assigned, agreed) and refused after the review passed."""
+    denials = list(CaseStep.objects.filter(action="deny").select_related("case__body__sector")
+                   .order_by("id"))
+    market = [s for s in denials if s.case.body.sector.code == "market"]
+    assert len([s for s in market if s.case.body.name == BODY]) == 2
+    assert len(market) == 3 and len(denials) > len(market)
+    for step in denials:
+        case = step.case
+        request = ReviewRequest.objects.filter(case=case).first()
+        if step.case.body.sector.code != "market":
+            assert request is None, case.number  # the other catalogues do not list them
+            continue
+        assert ReviewDetermination.objects.get(case=case).required, case.number
+        assert request.state == RequestState.PASSED and request.origin_stage == "reviewing"
+        rnd = request.rounds.get()
+        assert (rnd.outcome, rnd.late) == (Outcome.AGREE, False)
+        assert rnd.decided_by.username == "reviewer" or case.body.name != BODY
+        assert rnd.submitted_on <= rnd.decided_on == request.passed_on < step.acted_on
+        assert decision_draft_digest(case) == request.passed_proposal["document_digest"]
+        met = case.deadlines.get(rule_code="review_7")
+        assert (met.state, met.met_on, met.late_reason) == ("met", rnd.decided_on, "")
+
+
+def test_opinions_are_recorded_on_their_day_and_one_is_late(demo):
+    rounds = list(ReviewRound.objects.filter(state=RoundState.DECIDED)
+                  .select_related("request__case"))
+    for rnd in rounds:
+        assert timezone.localdate(rnd.decided_at) == rnd.decided_on, rnd.request.case.number
+        assert timezone.localdate(rnd.submitted_at) == rnd.submitted_on
+        entry = next(e for e in LedgerEntry.objects.filter(
+            stream=rnd.request.case.stream, event_code=REVIEW_OPINION.code)
+            if json.loads(e.payload)["round"] == rnd.number)
+        # the ledger keeps the real time of loading (its entries stay in time order); the
+        # entry carries the day of the opinion
+        assert json.loads(entry.payload)["decided_on"] == rnd.decided_on.isoformat()
+    times = list(LedgerEntry.objects.order_by("seq").values_list("recorded_at", flat=True))
+    assert times == sorted(times)
+    late = [r for r in rounds if r.late]
+    assert len(late) == 1
+    assert late[0].request.body.name == BODY
+    assert late[0].decided_on > late[0].due and late[0].late_reason.startswith("审核期间")
+    assert late[0].outcome == Outcome.SUPPLEMENT
+    assert all(r.decided_on <= r.due for r in rounds if not r.late)
+    # the office's figures over the demo's two years: every opinion but that one on time
+    body = EnforcementBody.objects.get(name=BODY)
+    kpi, = review_kpis(bodies=[body], start=TODAY - dt.timedelta(days=730), end=TODAY,
+                       today=TODAY)
+    assert kpi.rounds_decided == len([r for r in rounds if r.request.body_id == body.pk]) >= 15
+    assert kpi.on_time == kpi.rounds_decided - 1
+    assert kpi.coverage == 1.0 and kpi.major_decided >= 5

@@ -22,14 +22,12 @@ _COMMON = ("revoke_licence", "stop_production", "closure", "hearing_held")
 
 PATTERNS: dict[str, CataloguePattern] = {
     # Natural persons and individual businesses above 10,000, organisations above 100,000,
-    # both exclusive; every mitigated penalty (长治 pattern). Licensing refusals are left out:
-    # a licensing case has no investigation report, so its review package cannot be complete
-    # yet (the reviews app asks for one).
+    # both exclusive; every mitigated penalty (长治 pattern).
     "market": CataloguePattern(
         (("natural_person", yuan(10000), "gt"), ("individual_business", yuan(10000), "gt"),
          ("organisation", yuan(100000), "gt")),
         (*_COMMON, "restrict_practice", "lower_qualification", "mitigated",
-         "coercion_halts_business")),
+         "licensing_refusal", "coercion_halts_business")),
     # The decisions that meet the hearing conditions: 1,000 / 20,000 inclusive (衡阳 pattern).
     "culture": CataloguePattern(
         (("natural_person", yuan(1000), "gte"), ("organisation", yuan(20000), "gte")),

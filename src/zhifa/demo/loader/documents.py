@@ -6,8 +6,11 @@ walked (``cases.walk`` calls the hooks of ``CaseDocuments`` at each step):
   prior notice (行政处罚事先告知书), uploaded, filed with a fictional filing number and in
   force; a serial book of pre-numbered on-the-spot decision forms for every body with summary
   cases, which the summary cases' serials come from;
-- before every general-procedure decision (penalty or no penalty): the draft decision document
-  with its three written reasons (the decision's guard refuses the step without it);
+- the draft decision document with its three written reasons, which the decision's guard
+  asks for: before every general-procedure decision (penalty or no penalty) that was not
+  reviewed, and before each legal review, in the words the decision will be made in (the
+  review passes that text: the gate refuses a decision whose draft changed after it; see
+  ``cases.reviews``); for a licensing refusal reviewed, the draft refusal;
 - in the accounts' body (芙蓉区市场监督管理局) only, to keep the load short (rendering one
   PDF takes about a second): the decision of every case that reached one, the prior notices
   of a few of them and the on-the-spot decisions of its closed summary cases (about twenty
@@ -118,9 +121,11 @@ def _evidence(facts: Facts) -> str:
     return "\n".join(f"{n}. {name}（演示）" for n, name in enumerate(names, start=1))
 
 
-def reasons(facts: Facts, case: Case, outcome: str, *, defence: bool) -> dict[str, str]:
+def reasons(facts: Facts, case: Case, outcome: str, *, defence: bool,
+            final: bool = True) -> dict[str, str]:
     """The three written reasons (证据采信理由、依据选择理由、裁量理由), fictional but in the
-    form the Hunan rules ask for."""
+    form the Hunan rules ask for; ``final`` False: for the penalty proposed before the
+    hearing."""
     v = facts.violation
     phrase = v.phrase if v else "违法"
     evidence = v.evidence if v else "现场检查笔录、询问笔录"
@@ -145,8 +150,8 @@ def reasons(facts: Facts, case: Case, outcome: str, *, defence: bool) -> dict[st
     chosen = (f"当事人的行为属于{basis}所规定的违法情形。该规定对此类违法行为的构成和法律"
               "责任均作了明确规定，属于本案应当适用的特别规定；经审查，本案不存在应当适用"
               "其他法律规范或者上位法另有规定的情形，故依照该规定予以处罚。")
-    penalty = penalty_text(facts, final=True).removesuffix("。")
-    if facts.final_fine and facts.final_fine < facts.fine:
+    penalty = penalty_text(facts, final=final).removesuffix("。")
+    if final and facts.final_fine and facts.final_fine < facts.fine:
         discretion = (f"当事人在陈述、申辩中提出系初次违法并已积极整改，经复核属实。依照本机关"
                       f"行政处罚裁量权基准，属于从轻处罚情形，在法定幅度内从轻处罚，决定{penalty}。")
     elif facts.kinds == ["warning"]:
@@ -268,7 +273,10 @@ class CaseDocuments:
                     data: dict[str, Any], facts: Facts, recipe: str) -> None:
         if case.procedure == "general" and action == "decide":
             outcome = str(data.get("outcome") or "")
-            if outcome in DECISION_TYPES:
+            if outcome in DECISION_TYPES and not Document.objects.filter(
+                    case=case, doc_type=DECISION_TYPES[outcome],
+                    state=DocumentState.DRAFT).exists():
+                # a draft made for the review is decided as it was reviewed
                 self.decision_draft(actor, case, outcome, facts)
         elif case.procedure == "general" and action == "serve_notice" and self._issuing(
                 staff) and recipe in NOTICES_ISSUED:
@@ -276,12 +284,13 @@ class CaseDocuments:
 
     def decision_draft(self, actor: User, case: Case, outcome: str, facts: Facts, *,
                        final: bool = True) -> None:
-        """The draft decision document: for the legal review's package (the penalty
-        proposed, ``final`` False) and before the decision (the penalty decided), when the
-        draft made for the review is brought up to date."""
+        """The draft decision document (brought up to date when there is one: a case
+        submitted for review again). ``final`` False: the penalty proposed before a hearing,
+        after which the case is reviewed again with the penalty decided."""
         doc_type = DECISION_TYPES[outcome]
-        defence = case.steps.filter(action="record_defence").exists()
-        fields = {"证据": _evidence(facts), **reasons(facts, case, outcome, defence=defence)}
+        defence = case.steps.filter(action__in=("record_defence", "hold_hearing")).exists()
+        fields = {"证据": _evidence(facts),
+                  **reasons(facts, case, outcome, defence=defence, final=final)}
         if outcome == "penalty":
             fields["处罚内容"] = penalty_text(facts, final=final)
             if not (facts.final_fine or facts.confiscation):
@@ -293,8 +302,14 @@ class CaseDocuments:
                  .order_by("-id").first())
         if draft is None:
             document_draft(actor=actor, case=case, doc_type=doc_type, fields=fields)
-        else:  # drafted for the review, or asked again after the head sent it back
+        else:  # submitted for review again
             document_update(actor=actor, document=draft, fields=fields)
+
+    def denial_draft(self, actor: User, case: Case, reason: str) -> None:
+        """The draft refusal of a licence, for the legal review's package (the remedy
+        fields come from the body's profile and the item)."""
+        document_draft(actor=actor, case=case, doc_type="licensing_decision", fields={
+            "决定内容": f"根据{_basis(case)}的规定，决定不予行政许可。", "不予许可理由": reason})
 
     def _prior_notice(self, actor: User, staff: BodyStaff, case: Case, on: dt.date,
                       facts: Facts, recipe: str) -> None:
