@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from tests.cases.factories import open_case
-from tests.reviews.factories import ReviewAgency, review_agency
+from tests.reviews.factories import ReviewAgency
 from tests.reviews.test_selectors import decided, review_rows, submitted
 from zhifa.orgs.models import AccountRole, User
 from zhifa.reviews.models import (
@@ -34,11 +34,6 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 MODELS = ("reviewdetermination", "reviewrequest", "reviewround", "reviewextension",
           "collectivediscussion")
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.db import connections
 from django.utils import timezone, translation
 
 from tests.cases.factories import open_case
-from tests.reviews.factories import ReviewAgency, ready_for_review, review_agency
+from tests.reviews.factories import ReviewAgency, ready_for_review
 from tests.reviews.test_selectors import body_case, decided, review_rows, submitted
 from zhifa.ledger.events import render_event
 from zhifa.ledger.models import LedgerEntry
@@ -32,11 +32,6 @@ pytestmark = pytest.mark.django_db
 
 D = dt.date
 TODAY = D(2026, 11, 26)
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
 
 
 @pytest.fixture

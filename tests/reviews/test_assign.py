@@ -13,7 +13,7 @@ import pytest
 from tests import factories as f
 from tests.cases.factories import certified
 from tests.documents.factories import refused_unchanged
-from tests.reviews.factories import ReviewAgency, ready_for_review, review_agency
+from tests.reviews.factories import ReviewAgency, ready_for_review
 from tests.reviews.helpers_requests import entries, returned, state, submitted
 from zhifa.cases.models import Case
 from zhifa.cases.services import case_officers_set
@@ -30,11 +30,6 @@ from zhifa.reviews.services.opinions import opinion_save
 from zhifa.reviews.services.requests import review_draft_save
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
 
 
 def codes(case: Any, person: Person) -> list[str]:

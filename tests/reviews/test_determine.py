@@ -28,18 +28,13 @@ from zhifa.reviews.services.determine import (
 )
 from zhifa.reviews.triggers import evaluate
 
-from .factories import ReviewAgency, review_agency
+from .factories import ReviewAgency
 
 pytestmark = pytest.mark.django_db
 
 D = dt.date
 FACTS = "经查，当事人销售不合格产品。"
 VOLUNTARY = {"code": "voluntary", "kind": "voluntary", "params": {}}
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
 
 
 def entries(case: Case) -> list[dict[str, Any]]:

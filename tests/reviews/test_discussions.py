@@ -5,19 +5,18 @@ the same way."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.utils import translation
 
 from tests.cases.factories import act
-from tests.reviews.factories import ReviewAgency, ready_for_review, review_agency
+from tests.reviews.factories import ReviewAgency, ready_for_review
 from tests.reviews.test_loop import decide, noticed, refuse_decision
 from tests.reviews.test_opinions import (
     entries,
     give,
-    installed_hooks,
     refused,
     submit,
     with_digest,
@@ -52,16 +51,6 @@ HELD_ON = D(2026, 9, 25)
 DECISION_TEXT = "经集体讨论，同意承办机构意见，对当事人罚款人民币伍仟元。"
 VIEW_HEAD = "证据充分，处罚适当，同意承办机构的意见。"
 VIEW_HEAD2 = "同意王芳同志的意见。"
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
-
-
-@pytest.fixture(autouse=True)
-def _installed_hooks() -> Iterator[None]:
-    yield from installed_hooks()
 
 
 def returned(a: ReviewAgency, outcome: str = Outcome.DO_NOT_DECIDE) -> ReviewRequest:

@@ -26,7 +26,7 @@ from zhifa.reviews.models import (
     RoundState,
 )
 
-from .factories import ReviewAgency, review_agency
+from .factories import ReviewAgency
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +34,6 @@ D = dt.date
 DECIDE = D(2026, 10, 9)
 LICENSED = D(2026, 9, 20)  # inside the 20 working days from the acceptance
 PROPOSAL = {"outcome": "penalty", "kinds": ["fine"], "fine": 500_000, "confiscation": 0}
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
 
 
 def passed_review(case: Case, proposal: dict[str, Any]) -> ReviewRequest:

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from tests import factories as f
 from tests.documents.factories import refused_unchanged
-from tests.reviews.factories import ReviewAgency, review_agency
+from tests.reviews.factories import ReviewAgency
 from tests.reviews.helpers_requests import (
     SUBMIT_ON,
     entries,
@@ -30,11 +30,6 @@ from zhifa.workdays.calendar import deadline_for
 
 pytestmark = pytest.mark.django_db
 REASON = "案情复杂，需查阅相关判例。"
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
 
 
 def ask(a: ReviewAgency, request: ReviewRequest, **kwargs: Any) -> ReviewExtension:

@@ -29,7 +29,7 @@ from zhifa.reviews.models import (
     RoundState,
 )
 
-from .factories import ReviewAgency, ready_for_review, review_agency
+from .factories import ReviewAgency, ready_for_review
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +40,6 @@ SOURCE = "行政处罚法第五十八条；国办发〔2018〕118号"
 DECISION = {"outcome": "penalty", "kinds": ["fine"], "fine": "5000", "reasons": "事实清楚"}
 PROPOSAL = {"outcome": "penalty", "kinds": ["fine"], "fine": 500_000, "confiscation": 0,
             "facts": "经查，当事人销售不合格产品。"}
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
 
 
 def noticed(a: ReviewAgency, *, kinds: list[str] | None = None, fine: str = "5000",

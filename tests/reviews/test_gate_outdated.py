@@ -19,7 +19,7 @@ from zhifa.documents.services import document_update
 from zhifa.reviews.hooks import decision_draft_digest, gate_refusals
 from zhifa.reviews.models import RequestState
 
-from .factories import ReviewAgency, review_agency
+from .factories import ReviewAgency
 from .test_gate import DECIDE, DECISION, NOTICE, PROPOSAL, SOURCE, review
 
 pytestmark = pytest.mark.django_db
@@ -33,11 +33,6 @@ FACTS_CHANGED = ("The facts of the investigation report changed after the legal 
                  "passed: submit the case for review again with the new report.")
 HEAVIER = ("The decision goes beyond what the legal review passed: submit the changed "
            "decision for review again.")
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
 
 
 def passed(a: ReviewAgency, **proposal: Any) -> Case:

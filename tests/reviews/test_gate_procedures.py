@@ -31,7 +31,7 @@ from zhifa.reviews.selectors import review_kpis, review_queue
 from zhifa.reviews.services.assign import review_assign
 from zhifa.reviews.services.requests import review_submit
 
-from .factories import ReviewAgency, evidence, review_agency
+from .factories import ReviewAgency, evidence
 from .test_gate import PROPOSAL, SOURCE, review
 
 pytestmark = pytest.mark.django_db
@@ -47,11 +47,6 @@ DECISION_FIELDS = [
     {"name": "fine", "kind": "money", "label": "罚款", "required": False},
     {"name": "no_penalty_reason", "kind": "text", "label": "不予处罚理由", "required": False},
 ]
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
 
 
 def own_procedure(a: ReviewAgency, category: str) -> str:

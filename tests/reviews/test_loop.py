@@ -5,20 +5,18 @@ its own opinion; the decision goes through only on what the review passed (APL a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests import factories as f
 from tests.cases.factories import act
-from tests.reviews.factories import ReviewAgency, ready_for_review, review_agency
+from tests.reviews.factories import ReviewAgency, ready_for_review
 from tests.reviews.test_opinions import (
     CHANGES,
     PROPOSAL,
     entries,
     give,
-    installed_hooks,
     refused,
     submit,
     with_digest,
@@ -33,16 +31,6 @@ pytestmark = pytest.mark.django_db
 
 D = dt.date
 PENALTY = {"outcome": "penalty", "kinds": ["fine"], "reasons": "证据确凿，依法处罚。"}
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
-
-
-@pytest.fixture(autouse=True)
-def _installed_hooks() -> Iterator[None]:
-    yield from installed_hooks()
 
 
 def noticed(a: ReviewAgency, case: Case, on: dt.date) -> None:

@@ -20,8 +20,7 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from tests.cases.factories import snapshot
-from tests.reviews.factories import ReviewAgency, ready_for_review, review_agency
-from zhifa.cases import hooks
+from tests.reviews.factories import ReviewAgency, ready_for_review
 from zhifa.cases.models import Case, CaseDeadline, CaseStep
 from zhifa.catalog.models import PenaltyKind
 from zhifa.core.errors import ApplicationError
@@ -63,31 +62,6 @@ PROPOSAL = {"outcome": "penalty", "kinds": ["fine"], "fine": 500_000, "confiscat
 
 
 # --- shared helpers ---------------------------------------------------------------------------
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
-
-
-@pytest.fixture(autouse=True)
-def _installed_hooks() -> Iterator[None]:
-    """The reviews and documents apps' hooks as an installation has them (another test
-    directory may have put the defaults back); as they were afterwards."""
-    yield from installed_hooks()
-
-
-def installed_hooks() -> Iterator[None]:
-    from zhifa.documents.hooks import register_case_hooks
-    from zhifa.reviews.hooks import register_hooks
-
-    saved, listeners = dict(hooks._hooks), dict(hooks._step_listeners)
-    register_hooks()
-    register_case_hooks()
-    yield
-    hooks._hooks.clear()
-    hooks._hooks.update(saved)
-    hooks._step_listeners.clear()
-    hooks._step_listeners.update(listeners)
 
 
 def points(**problems: str) -> list[dict[str, str]]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests import factories as f
 from tests.cases.factories import company_party, open_case
-from tests.reviews.factories import ReviewAgency, review_agency
+from tests.reviews.factories import ReviewAgency
 from zhifa.cases.models import Case, CaseStep
 from zhifa.cases.services import case_create
 from zhifa.catalog.models import PartyType
@@ -41,11 +41,6 @@ pytestmark = pytest.mark.django_db
 
 D = dt.date
 TODAY = D(2026, 11, 26)  # a Thursday: two working days later is Monday 30 November
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
 
 
 def review_rows(case: Case, state: str, *rounds: dict[str, Any]) -> ReviewRequest:

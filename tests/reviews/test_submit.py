@@ -19,7 +19,6 @@ from tests.reviews.factories import (
     evidence,
     major_reported,
     ready_for_review,
-    review_agency,
 )
 from tests.reviews.helpers_requests import (
     OPINION,
@@ -52,11 +51,6 @@ PUBLIC_INTEREST = {"code": "public_interest", "kind": "statutory",
                    "params": {"stated_by": "李明"}}  # the officer who reported it
 PROPOSAL = {"outcome": "penalty", "kinds": ["fine"], "fine": 500_000, "confiscation": 0,
             "facts": "经查，当事人销售不合格产品。"}
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
 
 
 def refused(code: str, case: Case, **kwargs: Any) -> Any:

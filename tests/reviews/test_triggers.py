@@ -19,7 +19,7 @@ from zhifa.catalog.models import PartyType, ReviewCatalogue
 from zhifa.catalog.services import ThresholdIn, TierIn, review_catalogue_create
 from zhifa.reviews.triggers import Determination, evaluate, label, source
 
-from .factories import ReviewAgency, review_agency
+from .factories import ReviewAgency
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,6 @@ D = dt.date
 TITLE = "芙蓉区市场监督管理局重大执法决定法制审核目录清单"
 NATURAL, ORG, INDIVIDUAL = (PartyType.NATURAL_PERSON, PartyType.ORGANISATION,
                             PartyType.INDIVIDUAL_BUSINESS)
-
-
-@pytest.fixture
-def a(db: None) -> ReviewAgency:
-    return review_agency()
 
 
 def catalogue(a: ReviewAgency, *thresholds: ThresholdIn, triggers: tuple[str, ...] = (),
