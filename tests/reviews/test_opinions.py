@@ -420,6 +420,10 @@ def test_an_opinion_given_late_is_late_however_it_is_dated(a: ReviewAgency) -> N
     [payload] = entries(case, REVIEW_OPINION)
     assert (payload["decided_on"], payload["late"], payload["late_reason"]) == (
         "2026-10-09", True, "审核人员出差，意见书事后补录。")
+    # the case's time limit: met on the opinion's date, with the reason it was late
+    met = CaseDeadline.objects.get(case=case, rule_code="review_7")
+    assert (met.state, met.met_on, met.late_reason) == (
+        "met", backdated, "审核人员出差，意见书事后补录。")
     # given in time and dated earlier: not late
     other = in_review(a)
     rnd = give(a, other, on=D(2026, 9, 23), today=DUE)

@@ -260,6 +260,11 @@ def _take_step(actor: Any, case: Case, rnd: ReviewRound, day: dt.date,
                           data={"acted_on": day.isoformat(), "outcome": rnd.outcome,
                                 "opinion": rnd.opinion},
                           late_reason=late_reason)
+    if late_reason:
+        # given after the time limit though dated within it: the step met the deadline on
+        # its date without a reason; the deadline row keeps the reason all the same
+        CaseDeadline.objects.filter(case=case, rule_code=REVIEW_RULE, state=DeadlineState.MET,
+                                    met_on=day, late_reason="").update(late_reason=late_reason)
     return result.step
 
 
