@@ -134,9 +134,13 @@ def test_a_hearing_held_changes_the_determination(a: ReviewAgency) -> None:
     [payload] = entries(case)
     assert (payload["required"], payload["reasons"]) == (
         True, [{"code": "hearing_held", "kind": "statutory", "params": {}}])
-    # a new report starts again without the hearing
+    # a new report does not undo the hearing held (APL art. 58 §1(2)): nothing changes
     report(a, case, D(2026, 10, 13), fine="30000")
-    assert [p["required"] for p in entries(case)] == [True, False]
+    assert case.hearing_held_on is None
+    assert [p["required"] for p in entries(case)] == [True]
+    row = ReviewDetermination.objects.get(case=case)
+    assert (row.required, row.reasons) == (
+        True, [{"code": "hearing_held", "kind": "statutory", "params": {}}])
 
 
 def test_a_new_catalogue_version_that_changes_no_reason_is_no_entry(a: ReviewAgency) -> None:

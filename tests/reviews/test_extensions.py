@@ -9,6 +9,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from tests import factories as f
@@ -23,6 +25,8 @@ from tests.reviews.helpers_requests import (
     state,
     submitted,
 )
+from tests.reviews.test_opinions import lock_requests, locked_tables
+from zhifa.cases.models import Case, CaseDeadline
 from zhifa.reviews.events import REVIEW_EXTENSION_DECIDED, REVIEW_EXTENSION_REQUESTED
 from zhifa.reviews.models import ExtensionState, ReviewExtension, ReviewRequest, ReviewRound
 from zhifa.reviews.services.extensions import extension_decide, extension_request
@@ -169,3 +173,24 @@ def test_no_extension_without_an_assignee_or_after_the_opinion(a: ReviewAgency) 
     returned(a, result, on=dt.date(2026, 9, 25))
     refused_request("review_not_open", a, result.request)
     refused_decision("review_not_open", extension, a.u_head, approve=True)
+
+
+def test_the_case_then_the_request_then_the_time_limit_are_locked(a: ReviewAgency) -> None:
+    """The order of a case step and of every review service (no deadlock between them); the
+    deadline's row is read under its lock before its days are added to."""
+    result = in_review(a)
+    case_table, request_table = Case._meta.db_table, ReviewRequest._meta.db_table
+    locks = connection.features.has_select_for_update
+    with lock_requests() as asked_order, CaptureQueriesContext(connection) as asked:
+        extension = ask(a, result.request)
+    assert asked_order[:2] == [case_table, request_table]
+    if locks:
+        assert locked_tables(asked.captured_queries)[:2] == [case_table, request_table]
+    order = [case_table, request_table, ReviewExtension._meta.db_table,
+             CaseDeadline._meta.db_table]
+    with lock_requests() as decided_order, CaptureQueriesContext(connection) as decided:
+        extension_decide(actor=a.u_head, extension=extension, approve=True)
+    assert decided_order[:4] == order
+    if locks:
+        assert locked_tables(decided.captured_queries)[:4] == order
+    assert review_deadline(result.request.case).extra == 3

@@ -10,38 +10,46 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from tests.cases.factories import snapshot
 from tests.reviews.factories import ReviewAgency, ready_for_review
 from zhifa.cases.models import Case, CaseDeadline, CaseStep
+from zhifa.cases.services import case_officers_set
 from zhifa.catalog.models import PenaltyKind
 from zhifa.core.errors import ApplicationError
 from zhifa.documents.models import Document, DocumentState
 from zhifa.ledger.events import EventType
 from zhifa.ledger.models import LedgerEntry
-from zhifa.reviews.events import REVIEW_OPINION
+from zhifa.reviews.events import REVIEW_EXTENSION_DECIDED, REVIEW_OPINION
 from zhifa.reviews.hooks import decision_draft_digest
 from zhifa.reviews.models import (
     CollectiveDiscussion,
     DiscussionAttendee,
+    ExtensionState,
     Finding,
     Outcome,
     RequestState,
+    ReviewExtension,
     ReviewRequest,
     ReviewRound,
     RoundState,
 )
 from zhifa.reviews.points import POINT_CODES, POINTS
 from zhifa.reviews.services.assign import review_assign
-from zhifa.reviews.services.opinions import opinion_save, opinion_submit
+from zhifa.reviews.services.extensions import extension_decide, extension_request
+from zhifa.reviews.services.opinions import EXTENSIONS_CLOSED, opinion_save, opinion_submit
 from zhifa.reviews.services.requests import review_submit
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +145,7 @@ def state(case: Case) -> dict[str, Any]:
         "documents": rows(Document.objects.filter(case=case)),
         "requests": rows(ReviewRequest.objects.filter(case=case)),
         "rounds": rows(ReviewRound.objects.filter(request__case=case)),
+        "extensions": rows(ReviewExtension.objects.filter(round__request__case=case)),
         "discussions": rows(CollectiveDiscussion.objects.filter(case=case)),
         "attendees": rows(DiscussionAttendee.objects.filter(discussion__case=case)),
     }
@@ -156,6 +165,22 @@ def entries(case: Case, event: EventType) -> list[dict[str, Any]]:
     """The payloads of the case's ledger entries of ``event``, in order."""
     return [json.loads(e.payload) for e in LedgerEntry.objects.filter(
         stream=case.stream, event_code=event.code).order_by("stream_seq")]
+
+
+def licensing_in_review(a: ReviewAgency) -> tuple[Case, ReviewRequest]:
+    """A licence application the catalogue sends to review before a refusal, submitted on
+    3 September 2026 and under review by 刘静."""
+    from tests import factories as f
+    from tests.cases.factories import act, open_case
+    from tests.documents.factories import draft
+    from tests.reviews.factories import evidence
+
+    case = open_case(a, "licensing", received_on=D(2026, 9, 1), source_kind="application")
+    act(a, case, "accept", acted_on=D(2026, 9, 2))
+    evidence(a, case, title="申请材料核查记录")
+    draft(a, case, "licensing_decision")
+    f.review_catalogue(a.body, triggers=("licensing_refusal",))
+    return case, submit(a, case, on=D(2026, 9, 3))
 
 
 def zh(value: Any) -> str:
@@ -383,6 +408,37 @@ def test_no_opinion_before_the_assignment_nor_after_the_opinion(a: ReviewAgency)
         opinion=OPINION, decided_on=OPINION_ON))
 
 
+def test_a_reviewer_become_one_of_the_officers_gives_no_opinion(a: ReviewAgency) -> None:
+    # a penalty case: the step's guard would refuse him too; the service asks first
+    request = in_review(a)
+    case = request.case
+    case_officers_set(actor=a.u_head, case=case, officers=[a.officer, a.officer2, a.reviewer],
+                      handler=a.officer)
+    exc = refused(case, "reviewer_is_handler", lambda: give(a, request))
+    assert exc.status == 403
+    assert [p["code"] for p in exc.detail] == ["reviewer_is_handler"]
+    assert request.rounds.get().state == RoundState.SUBMITTED
+
+
+def test_a_reviewer_no_longer_in_the_office_gives_no_opinion(a: ReviewAgency) -> None:
+    request = in_review(a)
+    a.reviewer.department = None  # moved out of the legal review office
+    a.reviewer.save(update_fields=["department"])
+    exc = refused(request.case, "reviewer_not_in_office", lambda: give(a, request))
+    assert exc.status == 403
+
+
+def test_no_opinion_by_a_reviewer_on_a_licensing_case_he_now_handles(a: ReviewAgency) -> None:
+    # licensing has no step for the opinion, so no guard of it: only the service checks
+    case, request = licensing_in_review(a)
+    case_officers_set(actor=a.u_head, case=case, officers=[a.officer, a.reviewer],
+                      handler=a.officer)
+    exc = refused(case, "reviewer_is_handler", lambda: give(a, request, on=D(2026, 9, 4)))
+    assert exc.status == 403
+    assert (request.state, request.passed_on) == (RequestState.IN_REVIEW, None)
+    assert entries(case, REVIEW_OPINION) == []
+
+
 def test_a_late_opinion_states_why(a: ReviewAgency) -> None:
     request = in_review(a)
     case = request.case
@@ -489,18 +545,9 @@ def test_the_step_and_the_document_follow_each_round(a: ReviewAgency) -> None:
 
 
 def test_a_licensing_opinion_meets_the_time_limit_without_a_case_step(a: ReviewAgency) -> None:
-    from tests import factories as f
-    from tests.cases.factories import act, open_case
-    from tests.documents.factories import draft
-    from tests.reviews.factories import evidence
     from zhifa.reviews.hooks import gate_refusals
 
-    case = open_case(a, "licensing", received_on=D(2026, 9, 1), source_kind="application")
-    act(a, case, "accept", acted_on=D(2026, 9, 2))
-    evidence(a, case, title="申请材料核查记录")
-    draft(a, case, "licensing_decision")
-    f.review_catalogue(a.body, triggers=("licensing_refusal",))
-    request = submit(a, case, on=D(2026, 9, 3))
+    case, request = licensing_in_review(a)
     steps = CaseStep.objects.filter(case=case).count()
     assert [r.code for r in gate_refusals(case, action="deny", decision={})] == [
         "legal_review_pending"]
@@ -515,3 +562,96 @@ def test_a_licensing_opinion_meets_the_time_limit_without_a_case_step(a: ReviewA
     matter = rnd.opinion_document.fields["送审事项"]
     assert matter == f"{case.title}（{case.number}），拟不予行政许可"
     assert gate_refusals(case, action="deny", decision={}) == []
+
+
+# --- extensions still waiting -----------------------------------------------------------------
+
+def test_an_extension_still_waiting_is_closed_by_the_opinion(a: ReviewAgency) -> None:
+    request = in_review(a)
+    case = request.case
+    with clock_at(OPINION_ON):
+        first = extension_request(actor=a.u_reviewer, request=request, reason="案情复杂。")
+        extension_decide(actor=a.u_head, extension=first, approve=False,
+                         comment="七日足够，请按期完成。")
+        waiting = extension_request(actor=a.u_reviewer, request=request, reason="需查阅判例。",
+                                    days=2)
+    # a refused opinion leaves it waiting (``refused`` compares the extensions too)
+    refused(case, "review_points_contradict", lambda: opinion_submit(
+        actor=a.u_reviewer, request=request, points=points(), outcome="supplement",
+        opinion=OPINION, decided_on=OPINION_ON))
+    rnd = give(a, request, Outcome.SUPPLEMENT)
+    waiting.refresh_from_db()
+    assert (waiting.state, waiting.comment, waiting.decided_by) == (
+        ExtensionState.REFUSED, EXTENSIONS_CLOSED, None)
+    assert waiting.decided_at is not None
+    assert timezone.localdate(waiting.decided_at) == OPINION_ON
+    first.refresh_from_db()
+    assert (first.state, first.comment, first.decided_by) == (
+        ExtensionState.REFUSED, "七日足够，请按期完成。", a.u_head)
+    # the round's time limit as it was: nothing extended
+    assert (rnd.due, rnd.extended_days) == (DUE, 0)
+    [by_head, closed] = entries(case, REVIEW_EXTENSION_DECIDED)
+    assert by_head["extension"] == str(first.public_id)
+    assert closed == {"case": case.number, "round": 1, "days": 2, "decision": "refused",
+                      "decision_label": zh(ExtensionState.REFUSED.label),
+                      "comment": "审核意见已出具，延期申请不再处理。", "due": "2026-10-09",
+                      "extension": str(waiting.public_id)}
+    entry = LedgerEntry.objects.filter(stream=case.stream,
+                                       event_code=REVIEW_EXTENSION_DECIDED.code).latest(
+        "stream_seq")
+    opinion = LedgerEntry.objects.get(stream=case.stream, event_code=REVIEW_OPINION.code)
+    # the reviewer's act closed it, right after his opinion
+    assert (entry.actor, entry.body, entry.stream_seq) == (
+        a.u_reviewer, a.body, opinion.stream_seq + 1)
+    # no head decides it any more
+    refused(case, "review_extension_decided", lambda: extension_decide(
+        actor=a.u_head, extension=waiting, approve=True))
+
+
+def test_an_opinion_without_waiting_extensions_closes_none(a: ReviewAgency) -> None:
+    request = in_review(a)
+    with clock_at(OPINION_ON):
+        extension = extension_request(actor=a.u_reviewer, request=request, reason="案情复杂。")
+        extension_decide(actor=a.u_head, extension=extension, approve=True)
+    give(a, request)
+    extension.refresh_from_db()
+    assert (extension.state, extension.decided_by, extension.comment) == (
+        ExtensionState.APPROVED, a.u_head, "")
+    [payload] = entries(request.case, REVIEW_EXTENSION_DECIDED)
+    assert payload["decision"] == "approved"
+
+
+# --- locks ------------------------------------------------------------------------------------
+
+def locked_tables(queries: list[dict[str, Any]]) -> list[str]:
+    """The tables of the rows locked (``SELECT ... FOR UPDATE``), in order."""
+    return [re.search(r'FROM "?(\w+)', q["sql"]).group(1)  # type: ignore[union-attr]
+            for q in queries if q["sql"].startswith("SELECT") and "FOR UPDATE" in q["sql"]]
+
+
+@contextmanager
+def lock_requests() -> Iterator[list[str]]:
+    """The tables whose rows the code asks to lock (``select_for_update``), in order: the
+    order is the code's on every database (SQLite leaves the clause out of the SQL and locks
+    the whole database instead)."""
+    asked: list[str] = []
+    original = QuerySet.select_for_update
+
+    def recording(self: QuerySet, *args: Any, **kwargs: Any) -> QuerySet:
+        asked.append(self.model._meta.db_table)
+        return original(self, *args, **kwargs)
+
+    with mock.patch.object(QuerySet, "select_for_update", recording):
+        yield asked
+
+
+def test_the_opinion_locks_the_case_before_the_request(a: ReviewAgency) -> None:
+    request = in_review(a)
+    with lock_requests() as asked, CaptureQueriesContext(connection) as ctx:
+        give(a, request)
+    case_table, request_table = Case._meta.db_table, ReviewRequest._meta.db_table
+    # as a case step and review_submit do: the case, then the request (then the case again,
+    # by the step)
+    assert asked[:2] == [case_table, request_table]
+    if connection.features.has_select_for_update:
+        assert locked_tables(ctx.captured_queries)[:2] == [case_table, request_table]

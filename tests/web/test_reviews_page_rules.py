@@ -21,11 +21,12 @@ from tests.reviews.factories import ReviewAgency, ready_for_review, review_agenc
 from tests.reviews.test_opinions import give
 from tests.reviews.test_opinions import submit as submit_assigned
 from tests.web.test_reviews_more_pages import in_review
-from tests.web.test_reviews_pages import as_user, state, submitted, text, url
+from tests.web.test_reviews_pages import as_user, state, submitted, text, url, zh
 from zhifa.catalog.models import PartyType
 from zhifa.orgs.models import AccountRole, Person, RoleKind, User
 from zhifa.reviews.models import (
     ExtensionState,
+    Outcome,
     RequestState,
     ReviewExtension,
     ReviewRequest,
@@ -33,6 +34,7 @@ from zhifa.reviews.models import (
     RoundState,
 )
 from zhifa.reviews.services.assign import review_assign
+from zhifa.reviews.services.opinions import opinion_save
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +156,41 @@ def test_only_a_submission_nobody_took_is_offered_to_a_reviewer(client, a):
     assert client.post(url("review_assign", case),
                        {"reviewer": str(other.public_id)}).status_code == 302
     assert ReviewRound.objects.get(request=rq).reviewer == other
+
+
+# --- The reviewer's draft is his until the opinion is given ----------------------------------
+def round_heading(html: str) -> str:
+    """Round 1's opening tag and heading."""
+    match = re.search(r'<article class="review-round" id="round-1".*?</h3>', html, flags=re.S)
+    assert match is not None
+    return match.group(0)
+
+
+def test_the_outcome_of_a_draft_opinion_is_shown_to_its_reviewer_only(client, a):
+    case = ready_for_review(a)
+    rq = submit_assigned(a, case)
+    opinion_save(actor=a.u_reviewer, request=rq, outcome=Outcome.DO_NOT_DECIDE,
+                 points=[{"code": "facts", "finding": "problem", "comment": "证据不足"}],
+                 opinion="拟不予作出处罚决定。")
+    label = zh(Outcome.DO_NOT_DECIDE.label)
+    for user in (a.u_officer, a.u_head, a.u_supervisor):
+        page = as_user(client, user).get(url("review_case", case))
+        assert page.status_code == 200
+        heading = round_heading(page.content.decode())
+        assert 'data-state="submitted" data-outcome="">' in heading
+        assert "review-outcome" not in heading
+        assert label not in text(page)
+    mine = round_heading(as_user(client, a.u_reviewer).get(url("review_case",
+                                                                 case)).content.decode())
+    assert 'data-outcome="do_not_decide"' in mine
+    assert f'<span class="review-outcome">{label}</span>' in mine
+    # given: everyone who reads the review sees it
+    give(a, rq, Outcome.DO_NOT_DECIDE, late_reason=LATE)
+    for user in (a.u_officer, a.u_head, a.u_supervisor, a.u_reviewer):
+        heading = round_heading(as_user(client, user).get(url("review_case",
+                                                              case)).content.decode())
+        assert 'data-state="decided" data-outcome="do_not_decide">' in heading
+        assert f'<span class="review-outcome">{label}</span>' in heading
 
 
 # --- Extension days ---------------------------------------------------------------------------

@@ -525,8 +525,11 @@ def opinion_draft_put(request: HttpRequest, key: str, payload: OpinionDraftIn) -
                          "record_review_opinion is recorded and the 法制审核意见书 drafted "
                          "(`opinion_document`). 400 review_opinion_invalid (detail: field -> "
                          "message; `points`: point code -> message), "
-                         "review_points_contradict; 403 review_not_assignee; 409 "
-                         "review_not_open, late_reason_required.")
+                         "review_points_contradict; 403 review_not_assignee, or the "
+                         "reviewer no longer eligible (reviewer_is_handler, "
+                         "reviewer_not_in_office, reviewer_not_reviewer, reviewer_inactive, "
+                         "reviewer_other_body, reviewer_unqualified); 409 review_not_open, "
+                         "late_reason_required.")
 def opinion_post(request: HttpRequest, key: str, payload: OpinionIn) -> Any:
     user = request.user
     case = _case(user, key, Perm.HANDLE_CASES)

@@ -32,7 +32,13 @@ from zhifa.cases import hooks
 from zhifa.ledger.services import ledger_append
 
 from .events import REVIEW_WITHDRAWN
-from .models import Outcome, RequestState, ReviewRequest, RoundState
+from .models import (
+    ExtensionState,
+    Outcome,
+    RequestState,
+    ReviewRequest,
+    RoundState,
+)
 from .triggers import evaluate, label
 
 GATE = "legal_review_passed"  # the cases app's guard (and hook) this module fills
@@ -42,6 +48,9 @@ REVIEW_RULE = "review_7"  # the review's time limit
 UNFINISHED = (RequestState.DRAFT, RequestState.SUBMITTED, RequestState.IN_REVIEW)
 SOURCE = "行政处罚法第五十八条；国办发〔2018〕118号"
 AFTER_HEARING_SOURCE = "行政处罚法第五十八条第一款第二项"
+# the comment an extension still waiting for a head is closed with when its review is
+# withdrawn (recorded text, in Chinese like the ledger's labels)
+WITHDRAWN_EXTENSION_COMMENT = "审核已撤回，延期申请不再处理。"
 
 # set while a reviews service takes a legal-review case step
 _via_service: contextvars.ContextVar[bool] = contextvars.ContextVar("zhifa_review_step",
@@ -149,9 +158,10 @@ def gate_refusals(case: Any, *, action: str, decision: Mapping[str, Any] | None,
                          _("The legal review did not pass (%(outcome)s): change the case and "
                            "submit it again, or contest the opinion.")
                          % {"outcome": Outcome(outcome).label if outcome else "—"})]
-    # passed, or decided by collective discussion
-    if case.hearing_held_on and (request.passed_on is None
-                                 or request.passed_on < case.hearing_held_on):
+    # passed, or decided by collective discussion; the latest hearing as its steps record it
+    # (a new investigation report clears the case's date, not the hearing held)
+    heard = det.hearing_on
+    if heard is not None and (request.passed_on is None or request.passed_on < heard):
         return [_refusal("legal_review_after_hearing",
                          _("A hearing was held after the legal review passed: the decision "
                            "needs a review after the hearing."), AFTER_HEARING_SOURCE)]
@@ -201,8 +211,8 @@ def on_step(ctx: Any, step: Any) -> None:
 def withdraw_unfinished(ctx: Any, step: Any) -> bool:
     """The case was decided by a step the gate does not guard (a licence granted) while its
     review was being prepared or at the office: the review has nothing left to concern, and
-    is withdrawn (it leaves the office's queue and figures, its time limit ends). Whether it
-    was."""
+    is withdrawn (it leaves the office's queue and figures, its time limit ends, an extension
+    waiting for a head is refused). Whether it was."""
     from zhifa.cases.models import CaseDeadline, DeadlineState
 
     case = ctx.case
@@ -224,7 +234,18 @@ def withdraw_unfinished(ctx: Any, step: Any) -> bool:
                   payload={"case": case.number, "round": request.current_round,
                            "state_before": before, "action": ctx.action.code,
                            "action_label": action_label, "step": step.pk})
+    _refuse_pending_extensions(ctx, request)
     return True
+
+
+def _refuse_pending_extensions(ctx: Any, request: ReviewRequest) -> None:
+    """The withdrawn review's extensions still waiting for a head: refused, nobody deciding
+    (the time limit they would extend has ended), each with its ledger entry."""
+    from .services.extensions import extensions_close
+
+    for rnd in request.rounds.filter(extensions__state=ExtensionState.PENDING).distinct():
+        extensions_close(actor=ctx.actor, case=ctx.case, rnd=rnd,
+                         comment=WITHDRAWN_EXTENSION_COMMENT)
 
 
 def document_issue_check(case: Any, doc_type: str, step: Any) -> None:

@@ -9,7 +9,7 @@ returns every reason that applies. Sources:
   (4) other cases the law requires. (1), (3) and (4) need judgement: the officer states them
   in the investigation report (fields ``major``, ``several_relations``, ``law_requires``),
   and the reason names who did (``stated_by``); (2) is known from the case (a hearing was
-  held).
+  held: its ``hold_hearing`` step, which a new investigation report does not undo).
 - the catalogue: amount thresholds per party type (inclusive 含本数 or exclusive 不含本数;
   the confiscated value counted where the catalogue says so; an individual business uses the
   natural-person threshold when it has none of its own) and category triggers (licence
@@ -75,6 +75,8 @@ STATED = ("public_interest", "several_relations", "by_law")
 # amounts: APL art. 51), and those of a procedure of the licensing category
 SCOPE_PENALTY, SCOPE_LICENSING = "penalty", "licensing"
 SUMMARY_PROCEDURE = "summary"
+# the case step that records a hearing held (its date: the step's ``acted_on``)
+HEARING_STEP = "hold_hearing"
 # decision outcomes as the basis names them
 PENALTY, NO_PENALTY, TRANSFER, DENY, GRANT = "penalty", "no_penalty", "transfer", "deny", "grant"
 
@@ -109,6 +111,7 @@ class Determination:
     basis: Basis
     catalogue: ReviewCatalogue | None = None
     notes: tuple[str, ...] = field(default=())  # e.g. an unknown benchmark code
+    hearing_on: dt.date | None = None  # the day of the case's latest hearing it counted
 
     @property
     def fingerprint(self) -> str:
@@ -230,6 +233,26 @@ def stated_by(case: Any) -> str:
     return name or ""
 
 
+def hearing_held_on(case: Any) -> dt.date | None:
+    """The day of the case's latest hearing, or None when none was held: the later of its
+    latest ``hold_hearing`` step and ``case.hearing_held_on``. A new investigation report (and
+    a new prior notice) clears the case's field, for the party's rights start again, but the
+    hearing was held: the decision still follows it, and needs a review after it (APL art. 58
+    §1(2)). The case's steps prefetched are used as they are; otherwise one query."""
+    held = getattr(case, "hearing_held_on", None)
+    if getattr(case, "pk", None) is None:
+        return held  # a case not opened yet (the demo loader asks about one)
+    if "steps" in getattr(case, "_prefetched_objects_cache", {}):
+        step_day = max((s.acted_on for s in case.steps.all() if s.action == HEARING_STEP),
+                       default=None)
+    else:
+        from zhifa.cases.models import CaseStep
+
+        step_day = (CaseStep.objects.filter(case_id=case.pk, action=HEARING_STEP)
+                    .order_by("-acted_on").values_list("acted_on", flat=True).first())
+    return max((d for d in (held, step_day) if d is not None), default=None)
+
+
 def _amount(value: Any) -> int:
     if value in (None, ""):
         return 0
@@ -242,7 +265,15 @@ def basis_for(case: Any, *, action: str = "", decision: Mapping[str, Any] | None
     """The decision the determination is about: the one being made (``decision``: the
     deciding step's data) or else the proposal of the investigation report. A licensing
     decision is a grant when its step is ``grant``, otherwise a refusal (as the
-    ``licence_decide`` effect records it)."""
+    ``licence_decide`` effect records it). Whether a hearing was held: ``hearing_held_on``."""
+    return _basis(case, hearing_held_on(case), action=action, decision=decision,
+                  voluntary=voluntary, day=day, scope=scope)
+
+
+def _basis(case: Any, heard: dt.date | None, *, action: str,
+           decision: Mapping[str, Any] | None, voluntary: bool, day: dt.date | None,
+           scope: str | None) -> Basis:
+    """``basis_for`` with the day of the case's latest hearing already known (``heard``)."""
     scope = review_scope(case) if scope is None else scope
     report = (case.data or {}).get("submit_report", {}) or {}
     parties = tuple(sorted({p.party_type for p in case.parties.all()}))
@@ -264,7 +295,7 @@ def basis_for(case: Any, *, action: str = "", decision: Mapping[str, Any] | None
     return Basis(
         procedure=case.procedure, outcome=outcome, kinds=kinds, fine=fine,
         confiscation=confiscation, party_types=parties,
-        hearing_held=case.hearing_held_on is not None,
+        hearing_held=heard is not None,
         public_interest=bool(case.is_major),
         several_relations=bool(report.get("several_relations")),
         law_requires=str(report.get("law_requires") or "").strip(),
@@ -342,8 +373,9 @@ def evaluate(case: Any, *, action: str = "", decision: Mapping[str, Any] | None 
     body's catalogues already read (see ``catalogue_among``); ``procedure``, the case's."""
     day = day or timezone.localdate()
     scope = review_scope(case, procedure)
-    b = basis_for(case, action=action, decision=decision, voluntary=voluntary, day=day,
-                  scope=scope)
+    heard = hearing_held_on(case)
+    b = _basis(case, heard, action=action, decision=decision, voluntary=voluntary, day=day,
+               scope=scope)
     reasons: list[dict[str, Any]] = []
     notes: list[str] = []
     who: list[str] = []
@@ -392,4 +424,5 @@ def evaluate(case: Any, *, action: str = "", decision: Mapping[str, Any] | None 
     if voluntary:
         add("voluntary", "voluntary")
     return Determination(required=bool(reasons), reasons=tuple(reasons), basis=b,
-                         catalogue=catalogue, notes=tuple(dict.fromkeys(notes)))
+                         catalogue=catalogue, notes=tuple(dict.fromkeys(notes)),
+                         hearing_on=heard)

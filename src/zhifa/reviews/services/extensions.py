@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from zhifa.cases.models import Case, CaseDeadline, DeadlineState
 from zhifa.cases.procedures import procedure_get
 from zhifa.cases.services._access import require_handling
 from zhifa.cases.services.deadlines import deadline_refresh
@@ -18,8 +19,8 @@ from zhifa.ledger.services import ledger_append
 from zhifa.orgs.models import AccountRole
 
 from ..events import REVIEW_EXTENSION_DECIDED, REVIEW_EXTENSION_REQUESTED
-from ..models import ExtensionState, RequestState, ReviewExtension, ReviewRequest
-from .requests import RULE, case_due, running_deadline
+from ..models import ExtensionState, RequestState, ReviewExtension, ReviewRequest, ReviewRound
+from .requests import RULE, case_due
 
 DEFAULT_EXTENSION_DAYS = 3
 
@@ -31,11 +32,34 @@ def extension_limit(request: ReviewRequest) -> int:
     return DEFAULT_EXTENSION_DAYS
 
 
+def _locked(request_id: int) -> ReviewRequest:
+    """The request under its row lock, its case's row locked first: the order of the case
+    steps (the case, then the review in its hooks) and of every review service."""
+    case_id = ReviewRequest.objects.filter(pk=request_id).values_list("case_id", flat=True).get()
+    case = Case.objects.select_for_update(of=("self",)).select_related("body").get(pk=case_id)
+    request = (ReviewRequest.objects.select_for_update(of=("self",))
+               .select_related("catalogue").get(pk=request_id))
+    request.case = case
+    return request
+
+
+def _decided(actor: Any, case: Case, rnd: ReviewRound, extension: ReviewExtension) -> None:
+    """The ledger entry of an extension decided (or closed)."""
+    with translation.override("zh-hans"):
+        decision_label = str(extension.get_state_display())
+    ledger_append(actor=actor, event=REVIEW_EXTENSION_DECIDED, stream=case.stream,
+                  body=case.body, payload={"case": case.number, "round": rnd.number,
+                                           "days": extension.days,
+                                           "decision": str(extension.state),
+                                           "decision_label": decision_label,
+                                           "comment": extension.comment, "due": rnd.due,
+                                           "extension": str(extension.public_id)})
+
+
 @transaction.atomic
 def extension_request(*, actor: Any, request: ReviewRequest, reason: str,
                       days: int | None = None) -> ReviewExtension:
-    request = (ReviewRequest.objects.select_for_update(of=("self",))
-               .select_related("case__body", "catalogue").get(pk=request.pk))
+    request = _locked(request.pk)
     case = request.case
     require_handling(actor, case.body)
     rnd = request.rounds.get(number=request.current_round) if request.current_round else None
@@ -73,12 +97,11 @@ def extension_request(*, actor: Any, request: ReviewRequest, reason: str,
 @transaction.atomic
 def extension_decide(*, actor: Any, extension: ReviewExtension, approve: bool,
                      comment: str = "") -> ReviewExtension:
-    # the request first, as every review service locks it, then the extension: an opinion
-    # given meanwhile is seen, and two heads do not decide the same extension
-    request_id = ReviewExtension.objects.filter(pk=extension.pk).values_list(
-        "round__request_id", flat=True).get()
-    request = (ReviewRequest.objects.select_for_update(of=("self",))
-               .select_related("case__body").get(pk=request_id))
+    # the case and the request first, as every review service locks them, then the
+    # extension: an opinion given meanwhile is seen, and two heads do not decide the same
+    # extension
+    request = _locked(ReviewExtension.objects.filter(pk=extension.pk).values_list(
+        "round__request_id", flat=True).get())
     extension = (ReviewExtension.objects.select_for_update(of=("self",))
                  .select_related("round").get(pk=extension.pk))
     rnd = extension.round
@@ -97,7 +120,10 @@ def extension_decide(*, actor: Any, extension: ReviewExtension, approve: bool,
         raise InvalidInput(_("Give the reason for refusing."), code="comment_required",
                            detail={"comment": _("This field is required.")})
     if approve:
-        deadline = running_deadline(case, (RULE,))
+        # under its row lock: the days are added to the value the row holds now
+        deadline = (CaseDeadline.objects.select_for_update()
+                    .filter(case=case, rule_code=RULE, state=DeadlineState.RUNNING)
+                    .order_by("-id").first())
         if deadline is None:
             raise ApplicationError(_("There is no running time limit to extend."),
                                    code="nothing_to_extend")
@@ -116,13 +142,21 @@ def extension_decide(*, actor: Any, extension: ReviewExtension, approve: bool,
     extension.decided_at = timezone.now()
     extension.comment = comment
     extension.save(update_fields=["state", "decided_by", "decided_at", "comment", "updated_at"])
-    with translation.override("zh-hans"):
-        decision_label = str(extension.get_state_display())
-    ledger_append(actor=actor, event=REVIEW_EXTENSION_DECIDED, stream=case.stream,
-                  body=case.body, payload={"case": case.number, "round": rnd.number,
-                                           "days": extension.days,
-                                           "decision": str(extension.state),
-                                           "decision_label": decision_label,
-                                           "comment": comment, "due": rnd.due,
-                                           "extension": str(extension.public_id)})
+    _decided(actor, case, rnd, extension)
     return extension
+
+
+def extensions_close(*, actor: Any, case: Case, rnd: ReviewRound, comment: str) -> None:
+    """The round's extensions still waiting for a head, closed as refused with ``comment``
+    by nobody's decision (the opinion was given: there is no time limit left to extend);
+    each a ledger entry by ``actor``. Part of the caller's transaction, which holds the
+    request's row lock."""
+    now = timezone.now()
+    for extension in (ReviewExtension.objects.select_for_update(of=("self",))
+                      .filter(round=rnd, state=ExtensionState.PENDING).order_by("id")):
+        extension.state = ExtensionState.REFUSED
+        extension.decided_by, extension.decided_at = None, now
+        extension.comment = comment
+        extension.save(update_fields=["state", "decided_by", "decided_at", "comment",
+                                      "updated_at"])
+        _decided(actor, case, rnd, extension)

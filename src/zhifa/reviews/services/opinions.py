@@ -5,7 +5,8 @@ outcome and the written opinion, given by the reviewer assigned to the round.
 gives it: the case step ``record_review_opinion`` is taken (its effect sends the case back to
 where it was submitted from, or to the investigation), the round is closed, the request passes
 ("agree") or goes back to the handler (any other outcome), the 法制审核意见书 is drafted from
-the opinion, and the ledger records the opinion with its reviewer.
+the opinion, and the ledger records the opinion with its reviewer; an extension of the
+round still waiting for a head is closed as refused (there is no time limit left to extend).
 """
 
 from __future__ import annotations
@@ -33,10 +34,15 @@ from ..events import REVIEW_OPINION
 from ..hooks import review_service_step
 from ..models import Finding, Outcome, RequestState, ReviewRequest, ReviewRound, RoundState
 from ..points import BY_CODE, POINT_CODES, POINTS
+from .assign import reviewer_problems
+from .extensions import extensions_close
 
 OPINION_DOCUMENT = "legal_review_opinion"
 REVIEW_RULE = "review_7"
 NUMERALS = "一二三四五六七八九"
+# the comment left on an extension still waiting when the opinion is given (a record, in
+# Chinese like the other texts of the file)
+EXTENSIONS_CLOSED = "审核意见已出具，延期申请不再处理。"
 # what the review passed or returned, as the opinion document names the proposal
 PROPOSED = {"penalty": "给予行政处罚", "no_penalty": "不予行政处罚", "transfer": "移送司法机关",
             "deny": "不予行政许可", "grant": "准予行政许可"}
@@ -57,11 +63,15 @@ def require_in_body(actor: Any, body_id: int, *, code: str = "review_not_found")
 
 def locked_request(actor: Any, request: ReviewRequest) -> ReviewRequest:
     """The request read again under its row lock, its case with it, if the actor may act in
-    its body."""
+    its body. The case's row is locked first: a case step locks the case, then (in the
+    review's hooks) the request, and every review service takes them in that order too."""
     require_in_body(actor, request.body_id)
-    return (ReviewRequest.objects.select_for_update(of=("self",))
-            .select_related("case", "case__body", "body", "body__legal_review_office")
-            .get(pk=request.pk))
+    case = (Case.objects.select_for_update(of=("self",))
+            .select_related("body", "body__legal_review_office").get(pk=request.case_id))
+    locked = (ReviewRequest.objects.select_for_update(of=("self",))
+              .select_related("body", "body__legal_review_office").get(pk=request.pk))
+    locked.case = case
+    return locked
 
 
 def latest_round(request: ReviewRequest) -> ReviewRound | None:
@@ -81,6 +91,16 @@ def _assigned_round(actor: Any, request: ReviewRequest) -> ReviewRound:
         raise ApplicationError(_("This review is not open for an opinion."),
                                code="review_not_open")
     return rnd
+
+
+def _require_still_eligible(rnd: ReviewRound, case: Case) -> None:
+    """The assigned reviewer may still review the case: he may since have become one of its
+    officers, left the office or lost the role (not every procedure's step checks it)."""
+    assert rnd.reviewer is not None
+    problems = reviewer_problems(case=case, person=rnd.reviewer)
+    if problems:
+        raise PermissionDenied(problems[0]["message"], code=problems[0]["code"],
+                               detail=problems)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -281,6 +301,7 @@ def opinion_submit(*, actor: Any, request: ReviewRequest, points: list[dict[str,
     rnd = _assigned_round(actor, request)
     case = request.case
     require_not_archived(case)
+    _require_still_eligible(rnd, case)
     opinion, changes_required = opinion.strip(), changes_required.strip()
     late_reason = late_reason.strip()
     day = decided_on or timezone.localdate()
@@ -324,4 +345,5 @@ def opinion_submit(*, actor: Any, request: ReviewRequest, points: list[dict[str,
                            "due": rnd.due.isoformat() if rnd.due else None, "late": late,
                            "late_reason": rnd.late_reason, "document": str(doc.public_id),
                            "state": request.state})
+    extensions_close(actor=actor, case=case, rnd=rnd, comment=EXTENSIONS_CLOSED)
     return rnd

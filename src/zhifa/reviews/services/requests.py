@@ -139,14 +139,18 @@ def _found(case: Case, handling_opinion: str) -> dict[str, list[dict[str, Any]] 
     }
 
 
-def _applies(code: str, case: Case, proc: Procedure) -> bool:
+def _applies(code: str, case: Case, proc: Procedure,
+             found: dict[str, list[dict[str, Any]] | bool]) -> bool:
     """Whether the case can have the material at all: the investigation report only in a
     procedure that has one (a licensing review has none), the hearing record only after a
-    hearing."""
+    hearing — one its ``hold_hearing`` step records (a new investigation report clears the
+    case's date, not the hearing held: ``triggers.hearing_held_on``) or the case's date."""
     if code == "investigation_report":
         return proc.action("submit_report") is not None
     if code == "hearing_record":
-        return case.hearing_held_on is not None
+        refs = found["hearing_record"]
+        held = isinstance(refs, list) and any(r["kind"] == "step" for r in refs)
+        return held or case.hearing_held_on is not None
     return True
 
 
@@ -160,7 +164,8 @@ def review_package(*, case: Case, handling_opinion: str = "") -> Package:
     for m in MATERIALS:
         refs = found[m.code]
         present = bool(refs)
-        needed = m.code in required and m.when != "optional" and _applies(m.code, case, proc)
+        needed = (m.code in required and m.when != "optional"
+                  and _applies(m.code, case, proc, found))
         if needed or present:
             rows.append(MaterialRow(code=m.code, label=str(m.label), required=needed,
                                     present=present,

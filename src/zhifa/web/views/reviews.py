@@ -69,7 +69,7 @@ from zhifa.reviews.services.requests import (
     review_package,
     review_submit,
 )
-from zhifa.reviews.triggers import label, source
+from zhifa.reviews.triggers import hearing_held_on, label, source
 
 from ..reviews_forms import (
     AssignForm,
@@ -279,8 +279,9 @@ def page_forms(user: Any, case: Case, rq: ReviewRequest | None, rounds: list[Rev
             "voluntary": bool(rq and rq.voluntary)})
         forms.next_round = len([r for r in rounds if r.state != RoundState.DRAFT]) + 1
         forms.again = state in (RequestState.PASSED, RequestState.DISCUSSED)
-        heard = case.hearing_held_on
-        forms.after_hearing = forms.again and rq is not None and heard is not None \
+        # the latest hearing as its steps record it (a new report clears the case's date)
+        heard = hearing_held_on(case) if forms.again and rq is not None else None
+        forms.after_hearing = rq is not None and heard is not None \
             and (rq.passed_on is None or rq.passed_on < heard)
         forms.may_volunteer = not required_by_rule
         typed = forms.submit["handling_opinion"].value() or ""
