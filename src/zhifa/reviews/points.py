@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-SOURCE = "行政处罚法第五十八条；国办发〔2018〕118号"
-
 
 @dataclass(frozen=True)
 class Point:
@@ -65,8 +63,4 @@ MATERIALS: tuple[Material, ...] = (
     Material("appraisal_reports", _("Appraisal, testing and expert reports"), "optional"),
     Material("handling_opinion", _("Handling department's opinion")),
 )
-MATERIAL_CODES = tuple(m.code for m in MATERIALS)
 MATERIALS_BY_CODE = {m.code: m for m in MATERIALS}
-# a catalogue that lists no materials requires these
-DEFAULT_MATERIALS = ["draft_decision", "evidence_list", "investigation_report",
-                     "hearing_record", "handling_opinion"]

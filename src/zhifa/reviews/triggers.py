@@ -48,7 +48,6 @@ from zhifa.catalog.models import (
     Tier,
 )
 
-STATUTORY_SOURCE = "行政处罚法第五十八条第一款"
 STATUTORY = {
     # code: (label msgid, source)
     "public_interest": (gettext_noop("Involves a major public interest"),

@@ -23,8 +23,11 @@ from ..triggers import SCOPE_LICENSING, Determination, evaluate, label, review_s
 # steps after which the determination is evaluated again: the proposal (the investigation
 # report), the hearing, and the steps that follow them
 REEVALUATE_ON = ("submit_report", "hold_hearing", "register", "accept")
-# the decision documents whose issue the gate checks again
-DECISION_DOCUMENTS = ("penalty_decision", "no_penalty_decision", "licensing_decision")
+# the decision documents: a package's draft decision, and those whose issue the gate
+# checks again
+PENALTY_DECISIONS = ("penalty_decision", "no_penalty_decision")
+LICENSING_DECISIONS = ("licensing_decision",)
+DECISION_DOCUMENTS = PENALTY_DECISIONS + LICENSING_DECISIONS
 
 
 def sent_voluntarily(request: ReviewRequest | None) -> bool:

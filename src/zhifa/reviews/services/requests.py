@@ -25,7 +25,7 @@ from zhifa.cases.services import case_act
 from zhifa.cases.services._access import require_handling, require_not_archived
 from zhifa.cases.services.act import available_actions
 from zhifa.cases.services.deadlines import deadline_refresh, deadline_start
-from zhifa.catalog.models import ReviewCatalogue
+from zhifa.catalog.models import ReviewCatalogue, default_review_materials
 from zhifa.core.errors import ApplicationError, InvalidInput, PermissionDenied
 from zhifa.documents import doctypes
 from zhifa.documents.models import Document, DocumentState
@@ -37,10 +37,10 @@ from zhifa.workdays.calendar import rule_get
 from ..events import REVIEW_DRAFT_SAVED, REVIEW_SUBMITTED
 from ..hooks import decision_draft_digest, review_service_step
 from ..models import RequestState, ReviewRequest, ReviewRound, RoundState
-from ..points import DEFAULT_MATERIALS, MATERIALS
+from ..points import MATERIALS
 from ..triggers import SCOPE_LICENSING, basis_for, catalogue_for, evaluate, review_scope
 from .assign import assign_round, require_assign
-from .determine import review_determine
+from .determine import LICENSING_DECISIONS, PENALTY_DECISIONS, review_determine
 
 STEP = "submit_legal_review"
 RULE = "review_7"
@@ -50,8 +50,6 @@ CASE_RULES = ("apl_decision_90", "all_decision_20")
 BUSY_STATES = (RequestState.SUBMITTED, RequestState.IN_REVIEW, RequestState.CONTESTED)
 # the stage a licensing case is reviewed at (the procedure has no review step of its own)
 LICENSING_STAGE = "reviewing"
-PENALTY_DECISIONS = ("penalty_decision", "no_penalty_decision")
-LICENSING_DECISIONS = ("licensing_decision",)
 
 
 @dataclass
@@ -85,7 +83,7 @@ def required_materials(case: Case, day: dt.date | None = None) -> list[str]:
     catalogue = catalogue_for(case.body, day or timezone.localdate())
     if catalogue is not None and catalogue.materials:
         return list(catalogue.materials)
-    return list(DEFAULT_MATERIALS)
+    return default_review_materials()
 
 
 def _doc_ref(doc: Document) -> dict[str, Any]:
