@@ -65,10 +65,12 @@ INSTALLED_APPS = [
     "zhifa.evidence",
     "zhifa.documents",
     "zhifa.reviews",
+    "zhifa.disclosure",
     "zhifa.transfer",
     "zhifa.demo",
     "zhifa.api",
     "zhifa.web",
+    "zhifa.portal",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhifa.web.context.shell",
+                "zhifa.portal.nav.portal",
             ],
         },
     }

@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("transfer/", include("zhifa.transfer.urls")),
+    path("portal/", include("zhifa.portal.urls")),
     path("", include("zhifa.web.urls")),
 ]
 

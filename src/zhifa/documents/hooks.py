@@ -30,3 +30,30 @@ def register_issue_check(name: str, fn: IssueCheck) -> None:
 def run_issue_checks(case: Any, doc_type: str, step: Any) -> None:
     for fn in list(_issue_checks.values()):
         fn(case, doc_type, step)
+
+
+# Listeners other apps add to a document's issue and void, called inside the transaction that
+# issues or voids it, after its ledger entry (the disclosure app: a decision document issued
+# drafts its publication; voided, it cancels or withdraws it). Called as ``fn(document)``;
+# whatever they write commits or rolls back with the document.
+DocumentListener = Callable[[Any], None]
+_issued_listeners: dict[str, DocumentListener] = {}
+_voided_listeners: dict[str, DocumentListener] = {}
+
+
+def register_issued_listener(name: str, fn: DocumentListener) -> None:
+    _issued_listeners[name] = fn
+
+
+def register_voided_listener(name: str, fn: DocumentListener) -> None:
+    _voided_listeners[name] = fn
+
+
+def run_issued_listeners(document: Any) -> None:
+    for fn in list(_issued_listeners.values()):
+        fn(document)
+
+
+def run_voided_listeners(document: Any) -> None:
+    for fn in list(_voided_listeners.values()):
+        fn(document)

@@ -299,6 +299,7 @@ class AccountRole(models.TextChoices):
     HEAD = "head", _("Head")
     BODY_ADMIN = "body_admin", _("Body administrator")
     SUPERVISOR = "supervisor", _("Supervisor")
+    PUBLICITY_CLERK = "publicity_clerk", _("Publicity clerk")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
 
 

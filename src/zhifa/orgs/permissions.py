@@ -28,6 +28,8 @@ class Perm(StrEnum):
     APPROVE_DISPOSAL = "approve_disposal"  # approve deleting expired evidence bytes
     # the body's document templates, number patterns, form serial books and document profile
     MANAGE_DOCUMENTS = "manage_documents"
+    # issue 7: approve, withhold, withdraw and end publications; annual reports of one's body
+    PUBLISH = "publish"
     ADMINISTER_SYSTEM = "administer_system"
 
 
@@ -40,11 +42,12 @@ POLICY: dict[str, set[Perm]] = {
     AccountRole.AUXILIARY: _STAFF | _CASEWORK,
     AccountRole.REVIEWER: _STAFF | _CASEWORK,
     AccountRole.HEAD: _STAFF | _CASEWORK | {Perm.MANAGE_RECORDING, Perm.APPROVE_DISPOSAL,
-                                            Perm.MANAGE_DOCUMENTS},
+                                            Perm.MANAGE_DOCUMENTS, Perm.PUBLISH},
     AccountRole.BODY_ADMIN: _STAFF
     | {Perm.VIEW_FULL_ID_NUMBER, Perm.MANAGE_PEOPLE, Perm.MANAGE_CATALOG, Perm.MANAGE_RECORDING,
        Perm.MANAGE_DOCUMENTS},
     AccountRole.SUPERVISOR: _STAFF | {Perm.SUPERVISE, Perm.VIEW_CASES},
+    AccountRole.PUBLICITY_CLERK: _STAFF | {Perm.VIEW_CASES, Perm.PUBLISH},
     AccountRole.SYSTEM_ADMIN: set(Perm),
 }
 

@@ -80,6 +80,12 @@ DEFAULT_RULES: tuple[RuleDefault, ...] = (
                 "民事诉讼法第九十五条"),
     RuleDefault("review_7", "重大执法决定法制审核期限", 7, "working_day",
                 "重大行政执法决定法制审核办法（默认值，可按本地规定调整）"),
+    RuleDefault("publicity_decision_7", "行政许可、行政处罚决定信息公开期限", 7, "working_day",
+                "国办发〔2018〕118号"),
+    RuleDefault("publicity_other_20", "其他行政执法决定信息公开期限", 20, "working_day",
+                "国办发〔2018〕118号"),
+    RuleDefault("publicity_withdraw_3", "撤回已公开的行政处罚决定信息期限", 3, "working_day",
+                "行政处罚法第四十八条"),
     RuleDefault("review_extension_3", "重大执法决定法制审核延长期限", 3, "working_day",
                 "重大行政执法决定法制审核办法（默认值，可按本地规定调整）"),
 )

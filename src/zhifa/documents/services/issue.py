@@ -52,7 +52,7 @@ from zhifa.ledger.services import ledger_append
 from .. import doctypes
 from ..doctypes import Element
 from ..events import DOCUMENT_ISSUED, DOCUMENT_VOIDED
-from ..hooks import run_issue_checks
+from ..hooks import run_issue_checks, run_issued_listeners, run_voided_listeners
 from ..models import Document, DocumentState, DocumentTemplate, ServiceRecord, ServiceState
 from ._access import require_document_change, require_void_issued
 from .checks import describe, elements_detail, missing, require_as_decided, split_reasons
@@ -307,6 +307,7 @@ def _finish(actor: Any, document: Document, *, issued_on: dt.date | None, code: 
                               "issued_on": day.isoformat()})
     doc.ledger_seq = entry.seq
     doc.save()
+    run_issued_listeners(doc)
     return doc
 
 
@@ -343,6 +344,7 @@ def document_void(*, actor: Any, document: Document, reason: str) -> Document:
                   payload={"document": str(doc.public_id), "case": case.number,
                            "doc_type": doc.doc_type, "title": t.title, "number": doc.number,
                            "reason": reason, "was": was})
+    run_voided_listeners(doc)
     if was == DocumentState.ISSUED and t.serial and doc.number_key == SERIAL_KEY:
         # the pre-numbered form it was printed on is spoiled with it
         serial_use_void(actor=actor, case=case, serial=doc.number, reason=reason,

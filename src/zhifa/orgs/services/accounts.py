@@ -18,7 +18,7 @@ from ._scope import require_admin, require_body_scope
 
 _BODY_GRANTABLE_ROLES = {
     AccountRole.OFFICER, AccountRole.AUXILIARY, AccountRole.REVIEWER, AccountRole.HEAD,
-    AccountRole.BODY_ADMIN,
+    AccountRole.BODY_ADMIN, AccountRole.PUBLICITY_CLERK,
 }
 
 

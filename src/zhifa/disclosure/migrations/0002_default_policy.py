@@ -1,0 +1,29 @@
+"""The default publicity rules (one row, no sector): everything masked that 118号 and the
+provincial rules name, warnings published, 3 months for light penalties and 3 years for the
+others (credit-restoration rules; 市场监管总局令第45号 art. 13). Agencies change them in the
+admin; sectors get their own rows."""
+
+from django.db import migrations
+
+
+def seed(apps, schema_editor):
+    policy = apps.get_model("disclosure", "DisclosurePolicy")
+    if not policy.objects.filter(sector__isnull=True).exists():
+        import uuid
+
+        policy.objects.create(
+            public_id=uuid.uuid4(), sector=None,
+            health_terms=["病", "诊断", "病历", "病史", "治疗", "住院", "残疾", "精神", "传染",
+                          "艾滋", "乙肝", "怀孕", "体检"],
+            source="国办发〔2018〕118号；失信行为纠正后的信用信息修复管理办法（试行）")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("disclosure", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.RunPython(seed, migrations.RunPython.noop),
+    ]
