@@ -6,6 +6,7 @@ from . import (
     bodies,
     cases,
     certificates,
+    disclosure,
     documents,
     documents_admin,
     evidence,
@@ -17,6 +18,7 @@ from . import (
     laws,
     people,
     procedures,
+    public,
     regions,
     review_catalogues,
     reviews,
@@ -28,5 +30,6 @@ for module in (regions, bodies, people, certificates, items, benchmarks, review_
                evidence, evidence_av, evidence_custody, evidence_coverage, archive,  # issue 4
                documents, documents_admin,  # issue 5
                reviews,  # issue 6
+               disclosure, public,  # issue 7
                fallback):
     api.add_router("/", module.router)
