@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("zhifa.web.urls_evidence")),  # issue 4
     path("", include("zhifa.web.urls_documents")),  # issue 5
     path("", include("zhifa.web.urls_reviews")),  # issue 6
+    path("", include("zhifa.web.urls_disclosure")),  # issue 7: publications
+    path("", include("zhifa.web.urls_disclosure_reports")),  # issue 7: annual reports
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("bodies/", registry.body_list, name="body_list"),
