@@ -31,7 +31,7 @@ from django.conf import settings
 from zhifa.core import tasks
 
 # name -> when; the tasks are registered by their owners (evidence.scrub, evidence.tus,
-# documents.services.service)
+# documents.services.service, reviews.tasks, disclosure.tasks)
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "evidence.scrub": {"task": "evidence.scrub", "schedule": crontab(hour=2, minute=30)},
     "evidence.expire_uploads": {"task": "evidence.expire_uploads",
@@ -40,6 +40,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "documents.serve_due": {"task": "documents.serve_due",
                             "schedule": crontab(hour=0, minute=20)},
     "reviews.alerts": {"task": "reviews.alerts", "schedule": crontab(hour=0, minute=40)},
+    # publications due soon and overdue; publicity periods over (offline from today)
+    "disclosure.alerts": {"task": "disclosure.alerts", "schedule": crontab(hour=0, minute=50)},
 }
 
 app = Celery("zhifa")

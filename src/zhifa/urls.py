@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from zhifa.api.root import api
+from zhifa.portal.views.verify import document_code
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -10,6 +11,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("transfer/", include("zhifa.transfer.urls")),
     path("portal/", include("zhifa.portal.urls")),
+    # The verification page of an issued document: the address its QR code holds (portal).
+    path("v/<str:code>", document_code, name="document_verify"),
+    path("v/<str:code>/", document_code),
     path("", include("zhifa.web.urls")),
 ]
 

@@ -53,6 +53,12 @@ def test_csrf_failure_envelope(w: ApiWorld) -> None:
 
 
 OPERATION_IDS = {
+    # issue 7: open data (anonymous)
+    "search_publications", "public_publication", "public_withdrawals", "publication_changes",
+    # issue 7: publicity (staff)
+    "visible_publications", "publication_get_for_user", "publication_mask_update",
+    "publication_approve", "publication_withhold", "publication_withdraw",
+    "publication_end_early",
     # issue 6: legal review
     "review_for_case", "review_package", "eligible_reviewers", "body_reviewers",
     "review_queue", "review_kpis", "review_draft_save", "review_submit", "review_assign",

@@ -112,7 +112,10 @@ def test_every_endpoint_is_in_the_matrix(w: ApiWorld) -> None:
     # has the ledger's (tests/ledger/test_api.py); the evidence routers' are in
     # tests/evidence/test_{api_evidence,av_api,custody_api,coverage_reports,archive_web_api}.py
     # and the documents routers' in tests/api/test_documents_{permissions,admin_api}.py
-    own_matrix = CASE_TAGS | {"ledger", "evidence", "audio/video", "documents", "legal review"}
+    # the open data (anonymous, no scope) is tested in tests/api/test_public_api.py, and the
+    # staff publicity router's matrix is in tests/api/test_disclosure_permissions.py
+    own_matrix = CASE_TAGS | {"ledger", "evidence", "audio/video", "documents", "legal review",
+                              "open data", "publicity"}
     gets = {op["operationId"] for path in api.get_openapi_schema()["paths"].values()
             for method, op in path.items()
             if method == "get" and not set(op.get("tags", [])) & own_matrix}

@@ -134,9 +134,11 @@ def test_every_case_has_its_ledger_chain_and_the_ledger_verifies(demo):
     # (6000–6999: drafted, issued, voided, served, form serial used; each document's own
     # entries are checked in test_documents_demo.py), and so has its legal review (7000–7999:
     # determined, submitted, assigned, opinion, contested, discussed, overdue; checked in
-    # test_reviews_demo.py)
+    # test_reviews_demo.py), and so has the publication of its issued decision (8000–8999:
+    # drafted, withheld, published, withdrawn, ended, expired, alerts; checked in
+    # test_demo_publicity.py)
     entries = Counter(LedgerEntry.objects.filter(stream__startswith="case:").exclude(
-        event_code__range=(5000, 7999)).values_list("stream", flat=True))
+        event_code__range=(5000, 8999)).values_list("stream", flat=True))
     cases = list(Case.objects.all())
     assert len(entries) == len(cases)
     for case in cases:
@@ -273,7 +275,8 @@ def test_steps_are_taken_by_the_right_people(demo):
     officer = User.objects.get(username="officer")
     assert CaseStep.objects.filter(actor=officer).count() >= 30
     staff = User.objects.exclude(username__in=["officer", "auxiliary", "reviewer", "head",
-                                               "bodyadmin", "supervisor", "sysadmin"])
+                                               "bodyadmin", "supervisor", "sysadmin",
+                                               "publicity", "fr-urban-publicity"])
     assert staff.count() >= 30
     assert not any(u.has_usable_password() for u in staff)
     assert CaseStep.objects.exclude(actor__in=User.objects.all()).count() == 0

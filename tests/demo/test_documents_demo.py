@@ -18,6 +18,7 @@ from zhifa.cases.events import APPROVAL_REQUESTED
 from zhifa.cases.models import ApprovalRequest, Case, CaseStep
 from zhifa.demo.data.accounts import ACCOUNTS_BODY
 from zhifa.demo.data.bodies import BODIES
+from zhifa.demo.data.publicity import URBAN_BODY
 from zhifa.documents.doctypes import REASONS_ELEMENT
 from zhifa.documents.events import DOCUMENT_DRAFTED, DOCUMENT_ISSUED
 from zhifa.documents.models import (
@@ -43,6 +44,7 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 DECISIONS = {"penalty": "penalty_decision", "no_penalty": "no_penalty_decision"}
 ACCOUNTS_BODY_NAME = next(b.name for b in BODIES if b.key == ACCOUNTS_BODY)
+URBAN_BODY_NAME = next(b.name for b in BODIES if b.key == URBAN_BODY)
 
 
 def test_bodies_have_profiles_and_the_province_a_filed_template(demo: Any) -> None:
@@ -76,7 +78,8 @@ def test_summary_serials_come_from_the_serial_books(demo: Any) -> None:
                                      state=DocumentState.ISSUED)
     assert uses == {"used": issued.count(), "voided": 1} and issued.count() >= 2
     assert set(issued.values_list("number", flat=True)) == set(
-        SerialUse.objects.filter(state="used").values_list("serial", flat=True))
+        SerialUse.objects.filter(book__body=body, state="used").values_list("serial",
+                                                                            flat=True))
     spoiled = SerialUse.objects.get(state="voided")
     assert not CaseStep.objects.filter(data__serial=spoiled.serial).exists()
 
@@ -111,7 +114,9 @@ def test_issued_documents_are_numbered_without_gaps_in_the_order_of_their_dates(
     issued = Document.objects.filter(issued_at__isnull=False)
     assert 15 <= issued.count() <= 30  # a subset, to keep the load short
     assert not Document.objects.filter(is_demo=False).exists()
-    assert set(issued.values_list("case__body__name", flat=True)) == {ACCOUNTS_BODY_NAME}
+    # and the decisions of the body with the second publicity clerk (data.publicity)
+    assert set(issued.values_list("case__body__name", flat=True)) == {ACCOUNTS_BODY_NAME,
+                                                                        URBAN_BODY_NAME}
     for doc in issued:
         assert doc.pdf is not None and doc.docx is not None and len(doc.verify_code) == 12
         assert doc.issued_on is not None and doc.issued_on <= TODAY

@@ -25,6 +25,7 @@ from zhifa.catalog.selectors import article_in_force, hearing_threshold_for
 from zhifa.core.validators import check_credit_code, check_id_number, id_number_birth_date
 from zhifa.demo.data.accounts import DEMO_PASSWORD, LOGINS
 from zhifa.demo.data.bodies import BODIES, DEPUTIES
+from zhifa.demo.data.publicity import CLERK_LOGINS
 from zhifa.demo.data.regions import COUNTIES_UNDER, SECTORS
 from zhifa.demo.services import demo_load
 from zhifa.orgs.models import (
@@ -47,6 +48,8 @@ from zhifa.orgs.selectors import certificate_validity, visible_bodies
 
 # The demo's certificate dates are counted back from the day of loading.
 TODAY = timezone.localdate()
+# the printed logins: one per role, then the publicity clerks'
+ALL = [*LOGINS, *CLERK_LOGINS]
 APL = "administrative-penalty-law"
 
 
@@ -94,9 +97,10 @@ def test_every_credit_code_is_valid_and_carries_the_region(demo):
 
 def test_people_have_valid_id_numbers_and_realistic_data(demo):
     people = list(Person.objects.select_related("body__region"))
-    # the staff of each body, and the deputy heads who attend collective discussions
+    # the staff of each body, the deputy heads who attend collective discussions, and the
+    # publicity clerks
     assert len(people) == sum(sum(spec.staff) for spec in BODIES) + sum(
-        DEPUTIES.values()) == 176
+        DEPUTIES.values()) + len(CLERK_LOGINS) == 178
     assert len({p.name for p in people}) == len(people)
     for person in people:
         assert check_id_number(person.id_number, today=TODAY) == person.id_number
@@ -104,7 +108,7 @@ def test_people_have_valid_id_numbers_and_realistic_data(demo):
         assert 1965 <= id_number_birth_date(person.id_number).year <= 2000
         assert 2 <= len(person.name) <= 4
     kinds = Counter(PersonRole.objects.values_list("kind", flat=True))
-    assert kinds == {"officer": 86, "auxiliary": 29, "reviewer": 25, "head": 27,
+    assert kinds == {"officer": 88, "auxiliary": 29, "reviewer": 25, "head": 27,
                      "supervisor": 9}
     reviewers = Person.objects.filter(roles__kind=RoleKind.REVIEWER)
     assert all(p.legal_qualification_number and p.legal_qualification_date for p in reviewers)
@@ -122,14 +126,14 @@ def test_certificates_for_officers_reviewers_and_heads_only(demo):
         person__roles__kind__in=[RoleKind.AUXILIARY, RoleKind.SUPERVISOR]).exists()
     certs = list(Certificate.objects.select_related("person__body").prefetch_related(
         "areas", "categories", "status_changes"))
-    assert len(certs) == 142
+    assert len(certs) == 144
     for cert in certs:
         assert cert.issuer == "湖南省人民政府"
         assert [a.pk for a in cert.areas.all()] == [cert.person.body.region_id]
         assert [c.pk for c in cert.categories.all()] == [cert.person.body.sector_id]
         assert cert.issue_date < cert.expiry_date
     statuses = Counter(c.status for c in certs)
-    assert statuses == {"valid": 129, "expired": 8, "suspended": 4, "revoked": 1}
+    assert statuses == {"valid": 131, "expired": 8, "suspended": 4, "revoked": 1}
     for cert in certs:
         history = [c.to_status for c in cert.status_changes.all()]
         if cert.status == CertificateStatus.EXPIRED:
@@ -378,7 +382,7 @@ def test_second_load_changes_nothing(demo):
     before = _snapshot()
     result = demo_load()
     assert result.created is False
-    assert [login.username for login in result.logins] == [login.username for login in LOGINS]
+    assert [login.username for login in result.logins] == [login.username for login in ALL]
     assert _snapshot() == before
 
 
@@ -396,9 +400,9 @@ def _printed_logins(output: str) -> list[list[str]]:
 def test_printed_logins_authenticate_with_their_role(demo):
     assert "http://127.0.0.1:8000/" in demo
     rows = _printed_logins(demo)
-    assert [r[1] for r in rows] == [login.username for login in LOGINS]
+    assert [r[1] for r in rows] == [login.username for login in ALL]
     for (role_label, username, password, person_name, body_name), login in zip(
-            rows, LOGINS, strict=True):
+            rows, ALL, strict=True):
         assert password == DEMO_PASSWORD
         request = RequestFactory().post("/")
         assert authenticate(request, username=username, password=password) is not None

@@ -112,4 +112,4 @@ def test_the_data_set_is_the_same_on_every_load(db):
     first = _load_and_describe()
     assert not EnforcementBody.objects.exists()
     assert first == _load_and_describe()
-    assert len(first[0]) == 176
+    assert len(first[0]) == 178

@@ -32,6 +32,7 @@ from tests.documents.factories import (
 from zhifa.cases.models import ApprovalRequest, ApprovalStatus, CaseStep, SourceKind
 from zhifa.cases.services import approval_decide, approval_withdraw, case_act
 from zhifa.core.errors import ApplicationError
+from zhifa.disclosure.events import PUBLICATION_CANCELLED
 from zhifa.documents.events import DOCUMENT_DOWNLOADED, DOCUMENT_VOIDED, SERIAL_VOIDED
 from zhifa.documents.models import Document, DocumentState, SerialState, SerialUse
 from zhifa.documents.services import (
@@ -227,9 +228,11 @@ def test_voiding_an_issued_summary_decision_voids_its_serial(a: Agency) -> None:
     assert voided.state == DocumentState.VOIDED
     use.refresh_from_db()
     assert (use.state, use.reason, use.case) == (SerialState.VOIDED, "当事人名称写错", case)
-    doc_entry, serial_entry = LedgerEntry.objects.filter(stream=case.stream).order_by(
-        "-stream_seq")[:2][::-1]
+    # the decision's publication draft is cancelled with it (disclosure's void listener)
+    doc_entry, cancelled, serial_entry = LedgerEntry.objects.filter(
+        stream=case.stream).order_by("-stream_seq")[:3][::-1]
     assert doc_entry.event_code == DOCUMENT_VOIDED.code
+    assert cancelled.event_code == PUBLICATION_CANCELLED.code
     assert (serial_entry.event_code, serial_entry.seq) == (SERIAL_VOIDED.code, use.ledger_seq)
     assert json.loads(serial_entry.payload) == {
         "serial": "湘F00000007", "reason": "当事人名称写错", "case": case.number,
@@ -243,7 +246,8 @@ def test_voiding_a_summary_decision_without_books_leaves_no_serial_row(a: Agency
     before = LedgerEntry.objects.count()
     document_void(actor=a.u_head, document=doc, reason="作废")
     assert SerialUse.objects.count() == 0
-    assert LedgerEntry.objects.count() == before + 1  # DOCUMENT_VOIDED only
+    # DOCUMENT_VOIDED, and its publication draft cancelled (no serial entry)
+    assert LedgerEntry.objects.count() == before + 2
 
 
 # --- 5. the party's address on decisions --------------------------------------------------------

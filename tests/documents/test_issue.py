@@ -22,6 +22,7 @@ from tests.cases.factories import Agency, act, general_to_notice, reported
 from tests.documents.factories import complete_fields, decision_draft, draft, refused_unchanged
 from zhifa.cases import hooks
 from zhifa.core.errors import ApplicationError
+from zhifa.disclosure.events import PUBLICATION_CANCELLED
 from zhifa.documents.events import DOCUMENT_ISSUED, DOCUMENT_VOIDED
 from zhifa.documents.models import (
     Document,
@@ -174,8 +175,11 @@ def test_void_keeps_the_number_and_needs_a_head_once_issued(a: Agency) -> None:
     assert (voided.state, voided.number, voided.void_reason, voided.voided_by) == (
         DocumentState.VOIDED, "芙蓉市监罚〔2026〕1号", "处罚内容表述有误", a.u_head)
     assert voided.docx_id == doc.docx_id and voided.verify_code == doc.verify_code
-    entry = LedgerEntry.objects.filter(stream=case.stream).order_by("-stream_seq").first()
-    assert entry is not None and entry.event_code == DOCUMENT_VOIDED.code
+    # then the decision's publication draft is cancelled (disclosure's void listener)
+    cancelled, entry = LedgerEntry.objects.filter(stream=case.stream).order_by(
+        "-stream_seq")[:2]
+    assert cancelled.event_code == PUBLICATION_CANCELLED.code
+    assert entry.event_code == DOCUMENT_VOIDED.code
     assert json.loads(entry.payload) == {
         "document": str(doc.public_id), "case": case.number, "doc_type": "penalty_decision",
         "title": "行政处罚决定书", "number": "芙蓉市监罚〔2026〕1号",

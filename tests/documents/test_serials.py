@@ -14,6 +14,7 @@ from tests import factories as f
 from tests.cases.factories import Agency, act, open_case, person_party
 from tests.documents.factories import complete_fields, draft, refused_unchanged
 from zhifa.core.errors import ApplicationError
+from zhifa.disclosure.events import PUBLICATION_DRAFTED
 from zhifa.documents.events import (
     CONFIG_STREAM,
     DOCUMENT_ISSUED,
@@ -128,7 +129,10 @@ def test_a_summary_decision_takes_its_forms_serial(a: Agency) -> None:
         "湘F00000012", "serial", 2026, None)
     use = SerialUse.objects.get(serial="湘F00000012")
     assert (use.book, use.state, use.case, use.by) == (b, SerialState.USED, case, a.u_officer)
-    issued, used = LedgerEntry.objects.filter(stream=case.stream).order_by("-stream_seq")[:2]
+    # after the serial and the document, the decision's publication is drafted
+    drafted, issued, used = LedgerEntry.objects.filter(stream=case.stream).order_by(
+        "-stream_seq")[:3]
+    assert drafted.event_code == PUBLICATION_DRAFTED.code
     assert (used.event_code, used.seq) == (SERIAL_USED.code, use.ledger_seq)
     assert json.loads(used.payload) == {"serial": "湘F00000012", "case": case.number,
                                         "book": str(b.public_id)}

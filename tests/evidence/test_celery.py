@@ -40,12 +40,13 @@ def test_celery_app_has_every_registered_task_and_the_beat_schedule() -> None:
     register_all()  # the tasks of this module were registered after the app was imported
     names = set(tasks.registered())
     assert {"evidence.probe", "evidence.scrub", "evidence.expire_uploads",
-            "documents.serve_due", "reviews.alerts"} <= names
+            "documents.serve_due", "reviews.alerts", "disclosure.alerts"} <= names
     assert names <= set(app.tasks)
     assert {e["task"] for e in BEAT_SCHEDULE.values()} == {"evidence.scrub",
                                                            "evidence.expire_uploads",
                                                            "documents.serve_due",
-                                                           "reviews.alerts"}
+                                                           "reviews.alerts",
+                                                           "disclosure.alerts"}
     for entry in BEAT_SCHEDULE.values():
         assert entry["task"] in names
     assert app.conf.beat_schedule == BEAT_SCHEDULE

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "Zhifa-test-2026"
 NEW_PASSWORD = "Qingtian-2027-lu"
-STAFF_ROLES = ["officer", "auxiliary", "reviewer", "head", "body_admin"]
-ALL_ROLES = [*STAFF_ROLES, "supervisor", "system_admin"]
+STAFF_ROLES = ["officer", "auxiliary", "reviewer", "head", "body_admin", "publicity_clerk"]
+ALL_ROLES = ["officer", "auxiliary", "reviewer", "head", "body_admin", "supervisor",
+             "publicity_clerk", "system_admin"]
 
 
 @dataclass
@@ -97,7 +98,8 @@ def test_grantable_roles(w: Accounts) -> None:
     assert grantable_roles(w.admin_a, w.newcomer_a) == STAFF_ROLES
     # Supervisor only at a supervisory body (a justice bureau supervises enforcement).
     assert grantable_roles(w.admin_bureau, w.newcomer_bureau) == [
-        *STAFF_ROLES, "supervisor",
+        "officer", "auxiliary", "reviewer", "head", "body_admin", "supervisor",
+        "publicity_clerk",
     ]
     assert grantable_roles(w.sysadmin, w.newcomer_a) == ALL_ROLES
     assert grantable_roles(w.linked_sysadmin, w.newcomer_b) == ALL_ROLES

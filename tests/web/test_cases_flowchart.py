@@ -6,8 +6,8 @@ import re
 import pytest
 from django.utils import translation
 
+from zhifa.cases.flowchart import procedure_svg, stage_order
 from zhifa.cases.procedures import builtin_codes, parse, procedure_get
-from zhifa.web.flowchart import procedure_svg, stage_order
 
 
 @pytest.fixture(autouse=True)

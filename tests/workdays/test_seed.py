@@ -74,6 +74,9 @@ EXPECTED_RULES = {
     "review_7": (7, Unit.WORKING_DAY, "重大行政执法决定法制审核办法（默认值，可按本地规定调整）"),
     "review_extension_3": (3, Unit.WORKING_DAY,
                            "重大行政执法决定法制审核办法（默认值，可按本地规定调整）"),
+    "publicity_decision_7": (7, Unit.WORKING_DAY, "国办发〔2018〕118号"),
+    "publicity_other_20": (20, Unit.WORKING_DAY, "国办发〔2018〕118号"),
+    "publicity_withdraw_3": (3, Unit.WORKING_DAY, "行政处罚法第四十八条"),
 }
 
 

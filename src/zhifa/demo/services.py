@@ -26,6 +26,7 @@ from zhifa.orgs.models import AccountRole, Certificate, EnforcementBody, Person,
 from zhifa.orgs.permissions import Perm, perms_of
 
 from .data.accounts import DEMO_PASSWORD, LOGINS
+from .data.publicity import CLERK_LOGINS
 from .loader import LoadContext, load_all
 from .state import is_demo_loaded
 
@@ -82,14 +83,16 @@ def demo_counts() -> dict[str, int]:
 
 
 def demo_logins() -> list[DemoLogin]:
-    """The demo logins that exist, in the order of ``data.accounts.LOGINS``."""
+    """The demo logins that exist, in the order of ``data.accounts.LOGINS``, then the
+    publicity clerks' (``data.publicity.CLERK_LOGINS``)."""
+    logins = [*LOGINS, *CLERK_LOGINS]
     users = {
         u.username: u
-        for u in User.objects.filter(username__in=[login.username for login in LOGINS])
+        for u in User.objects.filter(username__in=[login.username for login in logins])
         .select_related("person", "person__body")
     }
     rows = []
-    for login in LOGINS:
+    for login in logins:
         user = users.get(login.username)
         if user is None:
             continue

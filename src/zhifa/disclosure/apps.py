@@ -9,7 +9,10 @@ class DisclosureConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import events  # noqa: F401  (registers the publicity event codes)
+        from . import (
+            events,  # noqa: F401  (registers the publicity event codes)
+            tasks,  # noqa: F401  (registers the Celery task disclosure.alerts)
+        )
         from .hooks import register_hooks
 
         register_hooks()

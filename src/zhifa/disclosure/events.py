@@ -44,5 +44,9 @@ REPORT_MISSING = register_event(
     _("Annual enforcement report {year} not published by 31 January"))
 POLICY_CHANGED = register_event(
     8014, "disclosure.policy_changed", _("Publicity rules changed: {scope}"))
+REPORT_ENTERED = register_event(
+    8015, "disclosure.report_entered",
+    _("Annual enforcement report {year}: reconsideration and litigation figures entered"))
+
 REPORTS_STREAM = "disclosure.reports"
 CONFIG_STREAM = "disclosure.config"

@@ -172,7 +172,7 @@ class Publication(BaseModel):
         _("offline from"), null=True, blank=True, db_index=True,
         help_text=_("The first day the record is no longer public."))
     content_digest = models.CharField(_("digest of the published record"), max_length=64,
-                                      blank=True)
+                                      blank=True, db_index=True)
     ledger_seq = models.BigIntegerField(_("ledger entry of the publication"), null=True,
                                         blank=True)
     # Ended early (credit restoration, 信用修复)
@@ -186,6 +186,7 @@ class Publication(BaseModel):
         _("changed or revoked on"), null=True, blank=True,
         help_text=_("The day the decision was changed, revoked or confirmed illegal or void."))
     withdrawal_due = models.DateField(_("withdraw by"), null=True, blank=True)
+    withdrawal_late_reason = models.TextField(_("reason for withdrawing late"), blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True, db_index=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     # the last change that downstream copies (feeds, credit platforms) must follow

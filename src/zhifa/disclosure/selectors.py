@@ -68,3 +68,13 @@ def public_tombstone(public_id: object) -> Publication | None:
 def public_reports() -> QuerySet[AnnualReport]:
     return (AnnualReport.objects.filter(state=ReportState.PUBLISHED)
             .select_related("body", "body__region"))
+
+
+def were_public() -> QuerySet[Publication]:
+    """Every record that has been public (published, and since withdrawn, ended or expired
+    or still public), with the public columns only: what the change log of downstream copies
+    (``exports.publication_changes``) reads. The content of a record no longer public is
+    never shown from it, only its state and time."""
+    return (Publication.objects.filter(published_on__isnull=False, state__in=(
+        State.PUBLISHED, State.WITHDRAWN, State.ENDED, State.EXPIRED))
+            .only(*PUBLIC_COLUMNS).select_related("body", "region", "sector"))

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 View = Callable[..., HttpResponse]
 
@@ -48,7 +48,7 @@ def finish(response: HttpResponse, *, cache: bool = True) -> HttpResponse:
 
 
 def public_page(view: View) -> View:
-    @require_GET
+    @require_safe
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return finish(view(request, *args, **kwargs))

@@ -18,6 +18,7 @@ ENTRIES: tuple[tuple[str, Any], ...] = (
     ("portal:items", _("Enforcement items")),
     ("portal:inspections", _("Random inspections")),
     ("portal:benchmarks", _("Discretion benchmarks")),
+    ("portal:changes", _("Recent changes")),
     ("portal:reports", _("Annual reports")),
     ("portal:verify", pgettext_lazy("portal", "Verify")),
 )

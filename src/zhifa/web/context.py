@@ -44,6 +44,9 @@ _NAV: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
     # issue 6: the legal reviewers' and heads' queue; the supervisors' indicators
     (_("Legal review"), "web:review_queue", (AccountRole.REVIEWER, AccountRole.HEAD)),
     (_("Legal review indicators"), "web:review_kpis", (Perm.SUPERVISE,)),
+    # issue 7: the publicity clerks' queue of publications (supervisors read it)
+    (_("Publicity"), "web:publication_queue", (Perm.PUBLISH, Perm.SUPERVISE)),
+    (_("Annual reports"), "web:report_list", (Perm.PUBLISH, Perm.SUPERVISE)),
     # issue 4: recording devices, audio/video coverage, disposal of expired evidence
     (_("Recording devices"), "web:device_list", (Perm.VIEW_REGISTRY,)),
     (_("Recording coverage"), "web:evidence_coverage_agency", (Perm.VIEW_CASES,)),

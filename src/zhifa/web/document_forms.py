@@ -13,7 +13,6 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -410,44 +409,3 @@ class ProfileForm(forms.Form):
 
 def profile_initial(profile: Any) -> dict[str, Any]:
     return {name: getattr(profile, name, "") for name in PROFILE_FIELDS}
-
-
-# --- The public verification page -------------------------------------------------------------
-class VerifyForm(forms.Form):
-    """A received file or its pasted SHA-256. ``max_bytes``: the larger of the document's
-    issued files — a larger file cannot match, and the anonymous page takes no more;
-    ``refused_upload``: the view's upload handler skipped a file that passed that size (it
-    then never reaches ``files``)."""
-
-    file = forms.FileField(label=_("The file you received (PDF or DOCX)"), required=False)
-    sha256 = forms.CharField(label=_("Or paste its SHA-256"), max_length=100, required=False,
-                             widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                           "spellcheck": "false",
-                                                           "inputmode": "latin"}))
-
-    def __init__(self, *args: Any, max_bytes: int, refused_upload: bool = False,
-                 **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.max_bytes = max_bytes
-        self.refused_upload = refused_upload
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        if self.refused_upload or (upload and upload.size > self.max_bytes):
-            raise forms.ValidationError(
-                _("The file is larger than the files the enforcement body issued (at most "
-                  "%(size)s), so it cannot be one of them."),
-                code="file_too_large", params={"size": filesizeformat(self.max_bytes)})
-        return upload
-
-    def clean_sha256(self) -> str:
-        value = "".join(self.cleaned_data.get("sha256", "").split()).lower()
-        if value and (len(value) != 64 or any(c not in "0123456789abcdef" for c in value)):
-            raise forms.ValidationError(_("A SHA-256 is 64 hexadecimal characters."))
-        return value
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not self.errors and not data.get("file") and not data.get("sha256"):
-            raise forms.ValidationError(_("Choose a file or paste a SHA-256."))
-        return data

@@ -1,3 +1,8 @@
-from django.urls import URLPattern, path  # noqa: F401
+"""URLs of the publicity clerk's pages (issue 7): the queue, a publication side by side with
+its actions, and the publicity rules."""
 
-urlpatterns: list[URLPattern] = []
+from zhifa.web.views import disclosure
+
+urlpatterns = [
+    *disclosure.urlpatterns,  # /disclosure/, /disclosure/<id>/ …, /disclosure/policies/
+]

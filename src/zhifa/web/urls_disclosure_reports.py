@@ -1,3 +1,7 @@
-from django.urls import URLPattern, path  # noqa: F401
+"""URLs of the annual report pages (issue 7)."""
 
-urlpatterns: list[URLPattern] = []
+from zhifa.web.views import disclosure_reports
+
+urlpatterns = [
+    *disclosure_reports.urlpatterns,  # /disclosure/reports/ …
+]

@@ -36,7 +36,8 @@ class LoadContext:
     bodies: dict[str, EnforcementBody] = field(default_factory=dict)
     departments: dict[str, BodyDepartments] = field(default_factory=dict)
     # body key -> [(slot, person)]; slots: head, reviewer, officer, office, auxiliary,
-    # supervisor (the office slot is the officer who administers the body's data).
+    # supervisor (the office slot is the officer who administers the body's data); deputy
+    # and publicity (the publicity clerks, added after the cases) come last.
     people: dict[str, list[tuple[str, Person]]] = field(default_factory=dict)
     # (law code, article number) -> the article of the version in force now.
     articles: dict[tuple[str, int], Article] = field(default_factory=dict)
@@ -44,15 +45,17 @@ class LoadContext:
 
 
 def load_all(ctx: LoadContext) -> None:
-    from . import accounts, cases, catalog, evidence, laws, orgs, people
+    from . import accounts, cases, catalog, evidence, laws, orgs, people, publicity
 
     orgs.load(ctx)
     people.load(ctx)
     laws.load(ctx)
     catalog.load(ctx)
     accounts.load(ctx)
+    publicity.rules(ctx)
     cases.load(ctx)
     evidence.load(ctx)
+    publicity.load(ctx)
 
 
 def person_in_slot(ctx: LoadContext, body_key: str, slot: str) -> Person:

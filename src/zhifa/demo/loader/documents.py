@@ -18,7 +18,12 @@ walked (``cases.walk`` calls the hooks of ``CaseDocuments`` at each step):
   (in person; one decision by post; one by announcement, not yet deemed served); one prior
   notice voided (its number stays on record) and issued again; one spoiled form voided; and
   the case with the voided notice, archived by its recipe, packaged into its case file
-  (``archive_create``) so that the package shows its documents.
+  (``archive_create``) so that the package shows its documents;
+- in one more body (芙蓉区城市管理和综合执法局, ``data.publicity.URBAN_BODY``), for its
+  publicity clerk: its decisions only (every general-procedure decision, served in person,
+  and the on-the-spot decisions of its archived summary cases and of the minor's), so that
+  a second body publishes its decisions (``loader.publicity``; a publication is drafted when
+  a decision document is issued).
 
 Everything is fictional and marked as demo data (``Document.is_demo``; "演示" in the texts).
 """
@@ -53,6 +58,7 @@ from zhifa.orgs.models import EnforcementBody, User
 
 from ..data.accounts import ACCOUNTS_BODY
 from ..data.cases.parties import COURTS
+from ..data.publicity import URBAN_BODY
 from ..data.regions import REGIONS
 from . import LoadContext, person_in_slot
 
@@ -67,7 +73,8 @@ DECISION_TYPES = {"penalty": "penalty_decision", "no_penalty": "no_penalty_decis
 # the on-the-spot decisions of these
 ISSUING_BODY = ACCOUNTS_BODY
 NOTICES_ISSUED = {"g_notified", "g_served_over", "g_no_penalty_closed", "g_archived_major"}
-SUMMARY_ISSUED = {"s_closed"}
+# per body whose decisions are issued: the recipes whose on-the-spot decisions are issued
+SUMMARY_ISSUED = {ISSUING_BODY: {"s_closed"}, URBAN_BODY: {"s_archived", "s_minor"}}
 # one prior notice issued with a mistake, voided and issued again; the same case archived
 # again into a case-file package (it was archived before packages existed) after the walk,
 # to show the documents in the package; one decision served by post; one served by
@@ -265,6 +272,10 @@ class CaseDocuments:
     def _issuing(self, staff: BodyStaff) -> bool:
         return staff.key == ISSUING_BODY
 
+    def _deciding(self, staff: BodyStaff) -> bool:
+        """Whether the body's decisions are issued (see the module's description)."""
+        return staff.key in SUMMARY_ISSUED
+
     def _issue(self, actor: User, doc: Document, on: dt.date) -> Document:
         self.issued += 1
         return document_issue(actor=actor, document=doc, issued_on=on)
@@ -348,7 +359,7 @@ class CaseDocuments:
         kwargs: dict[str, Any] = {"method": ServiceMethod.DIRECT, "recipient": recipient,
                                   "recipient_relation": relation,
                                   "place": party.address if party is not None else ""}
-        if recipe == MAILED and action == "serve_decision":
+        if recipe == MAILED and action == "serve_decision" and self._issuing(staff):
             kwargs = {"method": ServiceMethod.MAIL, "recipient": recipient,
                       "recipient_relation": relation,
                       "tracking_number": f"1107{case.pk:09d}",
@@ -365,7 +376,7 @@ class CaseDocuments:
 
     def after_step(self, actor: User, staff: BodyStaff, case: Case, action: str,
                    on: dt.date, data: dict[str, Any], facts: Facts, recipe: str) -> None:
-        if not self._issuing(staff):
+        if not self._deciding(staff):
             return
         if case.procedure == "general" and action == "decide" and case.decided_on:
             doc = (Document.objects.filter(case=case, doc_type__in=DECISION_TYPES.values(),
@@ -373,12 +384,12 @@ class CaseDocuments:
                    .order_by("-id").first())
             if doc is not None:
                 doc = self._issue(actor, doc, on)
-                if recipe == ANNOUNCED:
+                if recipe == ANNOUNCED and self._issuing(staff):
                     self.announce = (case, doc, staff)
-                if recipe == PACKAGED and self.package is None:
+                if recipe == PACKAGED and self.package is None and self._issuing(staff):
                     self.package = (case, staff)
         elif case.procedure == "summary" and action == "decide_on_spot" and (
-                recipe in SUMMARY_ISSUED):
+                recipe in SUMMARY_ISSUED[staff.key]):
             self._summary_decision(actor, case, on, data, facts)
 
     def _summary_decision(self, actor: User, case: Case, on: dt.date, data: dict[str, Any],

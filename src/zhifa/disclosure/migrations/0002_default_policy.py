@@ -5,6 +5,12 @@ admin; sectors get their own rows."""
 
 from django.db import migrations
 
+# Specific words that reveal a person's health (a clause naming one is masked where the record
+# concerns a natural person): not 病 or 精神 alone, which would blank "销售病死猪肉" or
+# "弘扬工匠精神".
+HEALTH_TERMS = ["患有", "诊断为", "确诊", "病情", "病史", "病历", "住院治疗", "残疾", "精神疾病",
+                "精神障碍", "传染病患者", "艾滋病", "乙肝", "怀孕", "体检结果"]
+
 
 def seed(apps, schema_editor):
     policy = apps.get_model("disclosure", "DisclosurePolicy")
@@ -13,8 +19,7 @@ def seed(apps, schema_editor):
 
         policy.objects.create(
             public_id=uuid.uuid4(), sector=None,
-            health_terms=["病", "诊断", "病历", "病史", "治疗", "住院", "残疾", "精神", "传染",
-                          "艾滋", "乙肝", "怀孕", "体检"],
+            health_terms=HEALTH_TERMS,
             source="国办发〔2018〕118号；失信行为纠正后的信用信息修复管理办法（试行）")
 
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from zhifa.cases.flowchart import procedure_svg
 from zhifa.cases.models import Case
 from zhifa.cases.procedures import Procedure, builtin_codes, procedure_get
 from zhifa.cases.selectors import (
@@ -26,7 +27,6 @@ from zhifa.orgs.permissions import Perm, has_perm, perms_of
 from zhifa.orgs.selectors import visible_bodies
 
 from ..case_forms import CaseFilterForm, procedures_for
-from ..flowchart import procedure_svg
 from .cases_page import case_page
 from .common import found, paginate, render_page, staff_view
 

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhifa.cases.flowchart import procedure_svg
 from zhifa.cases.models import (
     ApprovalDecision,
     ApprovalRequest,
@@ -35,7 +36,6 @@ from zhifa.orgs.selectors import VALIDITY_REASON_TEXT, certificate_validity
 from zhifa.workdays.calendar import working_days_between
 
 from ..case_forms import ActionForm, ApprovalDecisionForm, action_form, display_value
-from ..flowchart import procedure_svg
 from .common import render_page
 from .reviews import REVIEW_STEPS, review_summary
 

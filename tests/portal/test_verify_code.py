@@ -1,8 +1,10 @@
-"""The public verification page ``/v/<code>``: no login; type, number, agency, date, state
-(voided shown loudly with its date, never the free-text reason), the hashes of the files as
-issued; a received file (uploaded or its SHA-256 pasted) matches the record or not; no party
-data; the code as printed or typed any other way; an unknown code is a 404 page; nothing is
-recorded; an upload larger than the issued files is refused without being kept."""
+"""The public verification page ``/v/<code>`` (a portal page since issue 7; the address the
+QR codes already printed hold): no login; type, number, agency, date, state (voided shown
+loudly with its date, never the free-text reason), the hashes of the files as issued; a
+received file (uploaded or its SHA-256 pasted) matches the record or not; no party data; the
+code as printed or typed any other way; an unknown code is a 404 page; nothing is recorded;
+an upload larger than the issued files is refused without being kept. The page is cacheable
+and cookieless; the check's POST writes nothing, needs no CSRF token and is never cached."""
 
 from __future__ import annotations
 
@@ -53,7 +55,9 @@ def test_the_page_shows_the_record_without_login_and_without_party_data(client: 
     before = LedgerEntry.objects.count()
     response = client.get(f"/v/{printed(doc.verify_code)}")
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert not response.cookies
     page = text(response)
     html = response.content.decode()
     assert '<html lang="zh-Hans">' in html
@@ -63,6 +67,8 @@ def test_the_page_shows_the_record_without_login_and_without_party_data(client: 
                   doc.docx.sm3):
         assert value in page, value
     assert 'data-state="issued"' in html and "verify-voided" not in html
+    assert "csrfmiddlewaretoken" not in html
+    assert '<nav class="portal-nav"' in html  # the portal's page
     # no party data, no case data beyond the agency
     party = doc.case.parties.get()
     for secret in (party.name, party.identifier, "陈某", doc.case.number, doc.case.title,
@@ -121,6 +127,7 @@ def test_a_pasted_hash_matches_or_not(client: Client, doc) -> None:
     before = LedgerEntry.objects.count()
     pdf = client.post(url, {"sha256": doc.pdf.sha256.upper()})
     assert pdf.status_code == 200
+    assert pdf["Cache-Control"] == "no-store" and not pdf.cookies
     assert 'data-result="match"' in pdf.content.decode()
     docx = client.post(url, {"sha256": f"  {doc.docx.sha256}  "})
     assert 'data-result="match"' in docx.content.decode()
@@ -149,7 +156,8 @@ def test_a_bad_check_is_refused_as_typed(client: Client, doc) -> None:
     assert 'value="abc123"' in html and 'class="field-error"' in html
     assert "data-result" not in html
     empty = client.post(url, {})
-    assert empty.status_code == 400 and 'class="alert alert-error"' in empty.content.decode()
+    assert empty.status_code == 400
+    assert 'class="notice notice-bad form-error"' in empty.content.decode()
 
 
 def test_an_upload_larger_than_the_issued_files_is_refused_unkept(client: Client, doc,
@@ -178,7 +186,7 @@ def test_an_upload_larger_than_the_issued_files_is_refused_unkept(client: Client
         assert response.status_code == 400, size
         html = response.content.decode()
         assert "data-result" not in html
-        errors = re.findall(r'<p class="field-error">(.*?)</p>', html)
+        errors = re.findall(r'<p class="field-error" role="alert">(.*?)</p>', html)
         assert len(errors) == 1 and "该文件大于执法主体签发的文件" in unescape(errors[0]), errors
         assert 0 < sum(received) <= limit
     # at the limit: hashed and compared (no match: it is not the file)
@@ -191,7 +199,7 @@ def test_an_upload_larger_than_the_issued_files_is_refused_unkept(client: Client
 def test_the_size_limit_is_checked_by_the_form_too(doc) -> None:
     """Whatever the handlers: the form refuses a file over its limit, and says why when the
     view's handler dropped one."""
-    from zhifa.web.document_forms import VerifyForm
+    from zhifa.portal.views.verify import FileCheckForm as VerifyForm
 
     big = VerifyForm({}, {"file": SimpleUploadedFile("a.pdf", b"x" * 11)}, max_bytes=10)
     assert not big.is_valid() and big.errors["file"][0].startswith("该文件大于")
@@ -202,14 +210,21 @@ def test_the_size_limit_is_checked_by_the_form_too(doc) -> None:
     assert fits.is_valid()
 
 
-def test_the_check_needs_the_csrf_token(doc) -> None:
-    """The view parses the body itself (after the size limit is in place), so it checks the
-    CSRF token itself: a browser post without it is refused."""
+def test_the_check_needs_no_csrf_token_and_sets_no_cookie(doc) -> None:
+    """The check writes nothing: the page carries no CSRF token (it is cached and
+    cookieless) and a post without one is answered."""
     strict = Client(enforce_csrf_checks=True)
     url = f"/v/{doc.verify_code}"
-    assert strict.post(url, {"sha256": doc.pdf.sha256}).status_code == 403
     page = strict.get(url)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
-    assert token is not None
-    ok = strict.post(url, {"sha256": doc.pdf.sha256, "csrfmiddlewaretoken": token.group(1)})
+    assert "csrfmiddlewaretoken" not in page.content.decode() and not page.cookies
+    before = LedgerEntry.objects.count()
+    ok = strict.post(url, {"sha256": doc.pdf.sha256})
     assert ok.status_code == 200 and 'data-result="match"' in ok.content.decode()
+    assert not ok.cookies and ok["Cache-Control"] == "no-store"
+    assert LedgerEntry.objects.count() == before
+
+
+def test_the_staff_page_still_links_the_code(doc) -> None:
+    from django.urls import reverse
+
+    assert reverse("document_verify", args=[doc.verify_code]) == f"/v/{doc.verify_code}"

@@ -1,0 +1,1 @@
+"""Verbs of ``zhifa disclosure …`` (see ``management/commands/disclosure.py``)."""
