@@ -52,7 +52,7 @@ lint: install
 		src/zhifa/cases/guards.py src/zhifa/cases/effects.py src/zhifa/cases/fields.py \
 		src/zhifa/cases/hooks.py src/zhifa/cases/procedures src/zhifa/catalog/versioning.py \
 		src/zhifa/catalog/events.py src/zhifa/orgs/events.py src/zhifa/evidence src/zhifa/celery_app.py \
-		src/zhifa/documents
+		src/zhifa/documents src/zhifa/disclosure src/zhifa/portal src/zhifa/cases/flowchart.py
 	ZHIFA_DATA_DIR=$$(mktemp -d) $(BIN)/zhifa makemigrations --check --dry-run -v0
 
 # The whole suite on SQLite, then again on PostgreSQL. In CI (CI=true) a PostgreSQL that

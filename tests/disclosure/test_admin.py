@@ -66,7 +66,7 @@ def test_policy_changed_through_the_service(admin: Client, a: Agency) -> None:
     url = f"/admin/disclosure/disclosurepolicy/{default.pk}/change/"
     assert admin.get("/admin/disclosure/disclosurepolicy/").status_code == 200
     page = admin.get(url)
-    assert page.status_code == 200 and "病、诊断" in page.content.decode()
+    assert page.status_code == 200 and "患有、诊断为" in page.content.decode()
     size = ledger_size()
     response = admin.post(url, policy_form(default, light_months=6, publish_warnings=False,
                                            health_terms="病史，住院\n体检"))

@@ -26,7 +26,7 @@ class PolicyForm(forms.ModelForm):
         label=_("health terms"), required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=_("Words that reveal health information, separated by spaces, commas or "
-                    "new lines; a sentence naming one is masked."))
+                    "new lines; the clause naming one is masked."))
 
     class Meta:
         model = DisclosurePolicy

@@ -88,7 +88,7 @@ class DisclosurePolicy(BaseModel):
         help_text=_("The surname is kept, the given name masked (张**)."))
     health_terms = models.JSONField(
         _("health terms"), default=list, blank=True,
-        help_text=_("Words that reveal health information; a sentence naming one is masked."))
+        help_text=_("Words that reveal health information; the clause naming one is masked."))
     publish_warnings = models.BooleanField(_("publish warnings"), default=True)
     # Periods, in months, 3 to 36 (credit-restoration rules; 市场监管 art. 13)
     light_months = models.PositiveSmallIntegerField(

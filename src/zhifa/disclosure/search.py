@@ -262,7 +262,7 @@ def optimize_index() -> None:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
         elif connection.vendor == "postgresql":
             cursor.execute("ANALYZE disclosure_publicationsearch")
-    _df_cache.clear()
+    clear_caches()
 
 
 # --- Queries ----------------------------------------------------------------------------------
@@ -979,8 +979,6 @@ def search_publications(*, q: str = "", body_id: int | None = None,
         offset = max(0, start - len(found.rows))
         ids += index.older(found.last, offset, per_page - len(ids))
     items = _load(ids, day)
-    if estimate and not items and start >= total:
-        total = start  # past the end of a broad query's (estimated) results
     return SearchPage(items=items, total=total, page=page, per_page=per_page,
                       total_is_estimate=estimate, ranked=True, terms=list(parsed.terms))
 

@@ -10,6 +10,7 @@ run yet."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -37,7 +38,7 @@ def public_publications(*, on: dt.date | None = None) -> QuerySet[Publication]:
             .only(*PUBLIC_COLUMNS).select_related("body", "region", "sector"))
 
 
-def public_publication(public_id: object, *, on: dt.date | None = None) -> Publication | None:
+def public_publication(public_id: uuid.UUID | str, *, on: dt.date | None = None) -> Publication | None:
     """One public record, or None (unknown, not yet published, withheld, offline...)."""
     try:
         return public_publications(on=on).get(public_id=public_id)
@@ -52,7 +53,7 @@ def public_withdrawals() -> QuerySet[Publication]:
             .only(*PUBLIC_COLUMNS).select_related("body", "region"))
 
 
-def public_tombstone(public_id: object) -> Publication | None:
+def public_tombstone(public_id: uuid.UUID | str) -> Publication | None:
     """A record that was public and no longer is (withdrawn, ended early or expired): its
     detail address answers with the reason instead of the content."""
     try:

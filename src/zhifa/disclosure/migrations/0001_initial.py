@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 ('mask_health', models.BooleanField(default=True, verbose_name='mask health information')),
                 ('mask_third_parties', models.BooleanField(default=True, verbose_name="mask third parties' names")),
                 ('mask_person_names', models.BooleanField(default=True, help_text='The surname is kept, the given name masked (张**).', verbose_name="partly mask natural persons' names")),
-                ('health_terms', models.JSONField(blank=True, default=list, help_text='Words that reveal health information; a sentence naming one is masked.', verbose_name='health terms')),
+                ('health_terms', models.JSONField(blank=True, default=list, help_text='Words that reveal health information; the clause naming one is masked.', verbose_name='health terms')),
                 ('publish_warnings', models.BooleanField(default=True, verbose_name='publish warnings')),
                 ('light_months', models.PositiveSmallIntegerField(default=3, help_text='Warnings, circulated criticism and fines up to the light-fine limit.', verbose_name='period of light penalties (months)')),
                 ('light_fine_max', models.BigIntegerField(default=1000000, help_text='A fine up to this amount (inclusive) counts as light (较低数额罚款).', verbose_name='light-fine limit (fen)')),
