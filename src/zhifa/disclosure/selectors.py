@@ -38,7 +38,8 @@ def public_publications(*, on: dt.date | None = None) -> QuerySet[Publication]:
             .only(*PUBLIC_COLUMNS).select_related("body", "region", "sector"))
 
 
-def public_publication(public_id: uuid.UUID | str, *, on: dt.date | None = None) -> Publication | None:
+def public_publication(public_id: uuid.UUID | str, *,
+                       on: dt.date | None = None) -> Publication | None:
     """One public record, or None (unknown, not yet published, withheld, offline...)."""
     try:
         return public_publications(on=on).get(public_id=public_id)
