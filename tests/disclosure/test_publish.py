@@ -252,7 +252,7 @@ def test_approval_refused_while_the_masking_is_stale_then_refreshed(a: Agency) -
     assert draft_check(pub) == DraftCheck(stale=True, withhold_reason="")
     err = refused("masking_changed", pub,
                   lambda: publication_approve(actor=user, publication=pub))
-    assert "refresh the masking" in err.message
+    assert "更新隐去内容" in err.message  # "refresh the masking", in the default language
     pub = publication_mask_update(actor=user, publication=pub, extra_terms=pub.extra_terms)
     assert pub.public["facts"] == "当事人陈**销售不合格产品，证人***在场。"
     assert draft_check(pub).stale is False

@@ -459,3 +459,29 @@ def test_index_objects_exist_for_the_vendor() -> None:
             cursor.execute("SELECT indexdef FROM pg_indexes "
                            "WHERE indexname = 'disclosure_search_tsv'")
             assert "gin (tsv)" in cursor.fetchone()[0]
+
+
+def test_a_very_long_latin_run_is_cut_alike_when_stored_and_queried(a: Agency) -> None:
+    """A pasted hash or URL in the facts becomes one token: it is cut at MAX_TOKEN_CHARS on
+    both sides, so publishing never exceeds PostgreSQL's lexeme limit (2 KiB) and the run is
+    still found by its text."""
+    run = "x" * 5000
+    pub = indexed(a, facts=f"经查，当事人网店页面显示{run}。")
+    stored = PublicationSearch.objects.get(publication=pub).tokens.split()
+    assert max(len(t) for t in stored) == search.MAX_TOKEN_CHARS
+    assert numbers(find(run)) == [pub.decision_number]
+    assert numbers(find("x" * 150)) == [pub.decision_number]
+
+
+def test_the_reindex_command_rebuilds_a_lost_index(a: Agency) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    pub = indexed(a, facts="经查，当事人销售过期酸奶。")
+    PublicationSearch.objects.filter(publication=pub).delete()
+    assert numbers(find("酸奶")) == []
+    out = StringIO()
+    call_command("disclosure", "reindex", "--json", stdout=out)
+    assert out.getvalue() == '{"indexed": 1}\n'
+    assert numbers(find("酸奶")) == [pub.decision_number]

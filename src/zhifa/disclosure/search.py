@@ -61,7 +61,7 @@ from .selectors import public_publications, today
 
 log = logging.getLogger(__name__)
 
-RANK_WINDOW = 1000  # the newest matches ranked by relevance
+RANK_WINDOW = 500  # the newest matches ranked by relevance
 COUNT_CAP = 10_000  # matches counted exactly up to this number
 MAX_QUERY_CHARS = 200  # a longer query is cut here
 MAX_QUERY_PARTS = 16  # whitespace-separated parts of a query used, at most
@@ -120,11 +120,13 @@ def _tokenizer() -> Any:
 
 
 def _norm(word: str) -> str:
-    """A token as stored: case-folded, letters and digits only."""
+    """A token as stored (and as queried): case-folded, letters and digits only, at most
+    ``MAX_TOKEN_CHARS`` (a pasted hash or URL in the facts must not exceed PostgreSQL's
+    lexeme limit, and both databases cut the same way)."""
     word = word.casefold()
-    if _SIMPLE.fullmatch(word):
-        return word
-    return "".join(_ALNUM.findall(word))
+    if not _SIMPLE.fullmatch(word):
+        word = "".join(_ALNUM.findall(word))
+    return word[:MAX_TOKEN_CHARS]
 
 
 @lru_cache(maxsize=200_000)
@@ -425,7 +427,7 @@ PG_WALK_MAX_ROWS = 30_000  # at most this many rows walked in one step
 PG_WINDOW_MAX_ROWS = 300_000  # a wider window of the GIN index is the whole range
 PG_RARE_DENSITY = 0.002  # expected to match fewer: straight to the GIN index
 PG_MIN_WINDOW_ROWS = 100  # added to a window's size
-PG_UNBOUNDED_MATCHES = 15_000  # expecting fewer matches left: fetch and count them all
+PG_UNBOUNDED_MATCHES = 10_000  # expecting fewer matches left: fetch and count them all
 DF_CAP = 20_000  # above this, a term's frequency is estimated from the newest rows
 DF_SAMPLE_ROWS = 20_000
 

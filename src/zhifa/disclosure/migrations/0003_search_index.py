@@ -32,6 +32,9 @@ SQLITE = [
     f"INSERT INTO {FTS}({FTS}, rowid, tokens) VALUES ('delete', {KEY_OLD}, old.tokens); "
     f"INSERT INTO {FTS}(rowid, tokens) VALUES ({KEY_NEW}, new.tokens); END",
     f"CREATE INDEX disclosure_search_order ON {TABLE} (decision_date, publication_id)",
+    # rows indexed before this migration (e.g. migrated back and forth) join the index
+    f"INSERT INTO {FTS}(rowid, tokens) SELECT "
+    f"{KEY_NEW.replace('new.', TABLE + '.')}, tokens FROM {TABLE}",
 ]
 SQLITE_REVERSE = [
     "DROP INDEX IF EXISTS disclosure_search_order",

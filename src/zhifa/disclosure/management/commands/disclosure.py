@@ -1,4 +1,4 @@
-"""``zhifa disclosure alerts|expire …``: each verb lives in its own module under
+"""``zhifa disclosure alerts|expire|reindex …``: each verb lives in its own module under
 ``zhifa.disclosure.cli`` with ``add_arguments(parser)`` and ``handle(opts, stdout)``; a new
 verb is one more line in ``VERBS``."""
 
@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 VERBS = {
     "alerts": "zhifa.disclosure.cli.alerts",   # deadline alerts, expiry, reports; daily
     "expire": "zhifa.disclosure.cli.expire",   # expiry only
+    "reindex": "zhifa.disclosure.cli.reindex",  # rebuild the full-text index
 }
 
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     help = ("Publicity of enforcement decisions: alerts (record the publications due soon "
             "and overdue, expire the ended periods, record the bodies without last year's "
             "annual report from 1 February; daily from cron where Celery beat is not used), "
-            "expire (expiry only).")
+            "expire (expiry only), reindex (rebuild the full-text index).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="verb", required=True)
