@@ -64,13 +64,10 @@ def public_procedure_codes() -> list[str]:
 
 
 # --- Enforcement items ----------------------------------------------------------------------
-class ItemFilterForm(PublicFilterForm):
-    q = forms.CharField(label=gettext_lazy("Name or code"), max_length=100)
+class _PlaceFilterForm(PublicFilterForm):
+    """A filter by body, region and sector, their choices read when the form is made."""
+
     body = forms.ChoiceField(label=gettext_lazy("Enforcement body"))
-    category = forms.ChoiceField(label=gettext_lazy("Category"),
-                                 choices=ANY + list(ItemCategory.choices))
-    procedure = forms.ChoiceField(label=gettext_lazy("Procedure"),
-                                  choices=ANY + list(ProcedureType.choices))
     region = forms.ChoiceField(label=gettext_lazy("Region"))
     sector = forms.ChoiceField(label=gettext_lazy("Sector"))
 
@@ -79,6 +76,15 @@ class ItemFilterForm(PublicFilterForm):
         self.fields["body"].choices = ANY + body_choices()  # type: ignore[attr-defined]
         self.fields["region"].choices = ANY + region_choices()  # type: ignore[attr-defined]
         self.fields["sector"].choices = ANY + sector_choices()  # type: ignore[attr-defined]
+
+
+class ItemFilterForm(_PlaceFilterForm):
+    field_order = ["q", "body", "category", "procedure", "region", "sector"]
+    q = forms.CharField(label=gettext_lazy("Name or code"), max_length=100)
+    category = forms.ChoiceField(label=gettext_lazy("Category"),
+                                 choices=ANY + list(ItemCategory.choices))
+    procedure = forms.ChoiceField(label=gettext_lazy("Procedure"),
+                                  choices=ANY + list(ProcedureType.choices))
 
 
 @public_page
@@ -177,17 +183,9 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # --- Random-inspection items ----------------------------------------------------------------
-class InspectionFilterForm(PublicFilterForm):
+class InspectionFilterForm(_PlaceFilterForm):
+    field_order = ["q", "body", "region", "sector"]
     q = forms.CharField(label=gettext_lazy("Name or objects"), max_length=100)
-    body = forms.ChoiceField(label=gettext_lazy("Enforcement body"))
-    region = forms.ChoiceField(label=gettext_lazy("Region"))
-    sector = forms.ChoiceField(label=gettext_lazy("Sector"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["body"].choices = ANY + body_choices()  # type: ignore[attr-defined]
-        self.fields["region"].choices = ANY + region_choices()  # type: ignore[attr-defined]
-        self.fields["sector"].choices = ANY + sector_choices()  # type: ignore[attr-defined]
 
 
 @public_page
