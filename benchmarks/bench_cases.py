@@ -47,7 +47,7 @@ ROUNDS = int(os.environ.get("ZHIFA_BENCH_ROUNDS", "5"))
 RAW_PER_ROUND = 1000
 CASES_PER_ROUND = 50
 INVESTIGATION_STEPS = 10  # record_investigation per case, after register and start
-RESULT_MARK = "RESULT "
+RESULT_MARK = scratch_pg.RESULT_MARK
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -101,24 +101,7 @@ def _run_child(db: str) -> dict[str, Any]:
 
 # --- Child: one database ---------------------------------------------------------------------
 def child(db: str, profile: bool) -> None:
-    if db == "postgresql":
-        why = scratch_pg.prepare(POSTGRES_URL, PG_DB_NAME)
-        if why:
-            print(f"postgresql: {why}; skipped")
-            print(RESULT_MARK + json.dumps({"db": db, "skipped": why}))
-            return
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    try:
-        result = _measure(db, profile)
-    finally:
-        connection.close()
-        if db == "postgresql":
-            scratch_pg.drop(POSTGRES_URL, PG_DB_NAME)
-    print(RESULT_MARK + json.dumps(result))
+    scratch_pg.run_child(db, lambda: _measure(db, profile), url=POSTGRES_URL, name=PG_DB_NAME)
 
 
 def _durability(connection: Any) -> str:

@@ -82,7 +82,7 @@ RUNS = int(os.environ.get("ZHIFA_BENCH_PUB_RUNS", "3"))
 LIKE_EVERY = int(os.environ.get("ZHIFA_BENCH_PUB_LIKE_EVERY", "3"))  # LIKE for every 3rd query
 TARGET_MS = 100.0
 CHUNK = 20_000
-RESULT_MARK = "RESULT "
+RESULT_MARK = scratch_pg.RESULT_MARK
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 2026
 NUMBER_STRIDE = 128  # generator tasks number decisions apart (see Generator)
@@ -294,24 +294,7 @@ def _table(results: list[dict[str, Any]]) -> None:
 
 # --- Child: one database ---------------------------------------------------------------------
 def child(db: str, data: Path) -> None:
-    if db == "postgresql":
-        why = scratch_pg.prepare(POSTGRES_URL, PG_DB_NAME)
-        if why:
-            print(f"postgresql: {why}; skipped")
-            print(RESULT_MARK + json.dumps({"db": db, "skipped": why}))
-            return
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    try:
-        result = _measure(db, data)
-    finally:
-        connection.close()
-        if db == "postgresql":
-            scratch_pg.drop(POSTGRES_URL, PG_DB_NAME)
-    print(RESULT_MARK + json.dumps(result))
+    scratch_pg.run_child(db, lambda: _measure(db, data), url=POSTGRES_URL, name=PG_DB_NAME)
 
 
 class Setup:

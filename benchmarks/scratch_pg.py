@@ -4,6 +4,7 @@ run (``DATABASE_URL`` then points at it) and dropped afterwards."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 
 def _conninfo(url: str) -> str:
@@ -30,3 +31,32 @@ def drop(url: str, name: str) -> None:
 
     with psycopg.connect(_conninfo(url), autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+RESULT_MARK = "RESULT "
+
+
+def run_child(db: str, measure: Any, *, url: str, name: str) -> None:
+    """The body of a benchmark's child process: on PostgreSQL a scratch database ``name`` on
+    ``url`` (skipped with the reason when unreachable), then ``measure()`` after
+    ``django.setup()``; its result dict is printed after ``RESULT_MARK`` for the parent."""
+    import json
+
+    if db == "postgresql":
+        why = prepare(url, name)
+        if why:
+            print(f"postgresql: {why}; skipped")
+            print(RESULT_MARK + json.dumps({"db": db, "skipped": why}))
+            return
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    try:
+        result = measure()
+    finally:
+        connection.close()
+        if db == "postgresql":
+            drop(url, name)
+    print(RESULT_MARK + json.dumps(result))
